@@ -1,0 +1,78 @@
+"""Operator roles, named after the people of the seed process."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SALES_REP = "sales_rep"  # 小王: intake, follow-up calls
+    SALES_CLERK = "sales_clerk"  # 赵琳: order entry, rework
+    SALES_MANAGER = "sales_manager"  # 张总
+    FINANCE = "finance"  # 陈会计
+    WAREHOUSE = "warehouse"  # 刘主管
+    PRODUCTION = "production"  # workshop team lead
+    LOGISTICS = "logistics"  # 周师傅
+    ARCHIVIST = "archivist"  # 吴助理
+    ADMIN = "admin"  # operators and settings only; approves nothing
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.SALES_REP: ("销售代表", "Sales rep"),
+    Role.SALES_CLERK: ("销售内勤", "Sales clerk"),
+    Role.SALES_MANAGER: ("销售经理", "Sales manager"),
+    Role.FINANCE: ("财务", "Finance"),
+    Role.WAREHOUSE: ("仓库", "Warehouse"),
+    Role.PRODUCTION: ("生产", "Production"),
+    Role.LOGISTICS: ("物流", "Logistics"),
+    Role.ARCHIVIST: ("资料员", "Archivist"),
+    Role.ADMIN: ("管理员", "Administrator"),
+}
+
+
+class Department(StrEnum):
+    """A reviewing department; each gives its own verdict per review round."""
+
+    SALES = "sales"
+    FINANCE = "finance"
+    WAREHOUSE = "warehouse"
+    PRODUCTION = "production"
+
+
+DEPARTMENT_ROLE: dict[Department, Role] = {
+    Department.SALES: Role.SALES_MANAGER,
+    Department.FINANCE: Role.FINANCE,
+    Department.WAREHOUSE: Role.WAREHOUSE,
+    Department.PRODUCTION: Role.PRODUCTION,
+}
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    """Roles as stored and typed: separated by ';' or ','. Unknown names raise ValueError."""
+    names = [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
+    roles: set[Role] = set()
+    for name in names:
+        try:
+            roles.add(Role(name))
+        except ValueError:
+            valid = ", ".join(r.value for r in Role)
+            raise ValueError(f"unknown role {name!r}; valid roles: {valid}") from None
+    return frozenset(roles)
+
+
+def format_roles(roles: frozenset[Role] | set[Role]) -> str:
+    return ";".join(sorted(r.value for r in roles))
+
+
+def departments_for(roles: frozenset[Role]) -> list[Department]:
+    return [d for d, r in DEPARTMENT_ROLE.items() if r in roles]
+
+
+# Who may do what outside an order's lifecycle (master data, intake, operators).
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "record_requirement": frozenset({Role.SALES_REP, Role.SALES_CLERK}),
+    "convert_requirement": frozenset({Role.SALES_REP, Role.SALES_CLERK}),
+    "create_order": frozenset({Role.SALES_CLERK}),
+    "customer": frozenset({Role.SALES_REP, Role.SALES_CLERK, Role.SALES_MANAGER}),
+    "product": frozenset({Role.SALES_MANAGER}),
+    "stock": frozenset({Role.WAREHOUSE}),
+    "operator": frozenset({Role.ADMIN}),
+}

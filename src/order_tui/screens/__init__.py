@@ -1,0 +1,1 @@
+"""Textual screens, one per lifecycle step plus login, home and help."""

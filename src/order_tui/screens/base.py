@@ -1,0 +1,67 @@
+"""What every order-tui screen shares: the db handle, the language, the operator, a title bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.screen import Screen
+from textual.widgets import Static
+
+from order_tui.domain.roles import ROLE_LABELS
+from order_tui.screens.i18n import localize_bindings, pick, t
+
+if TYPE_CHECKING:
+    from order_tui.services import Database
+    from order_tui.services.common import Actor
+
+
+def roles_text(actor: Actor, lang: str) -> str:
+    labels = [pick(ROLE_LABELS[r], lang) for r in sorted(actor.roles)]
+    return "、".join(labels) if lang == "zh" else ", ".join(labels)
+
+
+def operator_text(actor: Actor, lang: str) -> str:
+    """赵琳 (zhao) · 销售内勤"""
+    return f"{actor.display_name} ({actor.username}) · {roles_text(actor, lang)}"
+
+
+class TitleBar(Static):
+    """One line at the top: app title | screen title | operator."""
+
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        height: 1;
+        width: 1fr;
+        background: $primary;
+        color: $text;
+        text-style: bold;
+        padding: 0 1;
+    }
+    """
+
+
+class OrderScreen(Screen[object]):
+    """Base screen: knows the db, the language and (after login) the operator.
+
+    `HELP_EXTRA` lists keys the help screen shows besides the bindings: (keys, i18n key).
+    Screens that can reload their data implement `reload()`; the app's F5 calls it.
+    """
+
+    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = []
+
+    def __init__(self, db: Database, lang: str, actor: Actor | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.lang = lang
+        self.actor = actor
+        localize_bindings(self, lang)
+
+    def t(self, key: str, **fields: object) -> str:
+        return t(key, self.lang, **fields)
+
+    def title_text(self, title: str) -> str:
+        parts = [t("app.title", self.lang), title]
+        if self.actor is not None:
+            parts.append(operator_text(self.actor, self.lang))
+        return " | ".join(parts)

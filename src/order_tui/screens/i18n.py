@@ -1,0 +1,219 @@
+"""Every string the screens show, in Chinese and English: `t("key", lang, **fields)`.
+
+Labels that belong to the business (statuses, actions, roles, terms) come from `domain/`;
+this table holds only the UI's own words. Key descriptions are looked up by binding id
+(`key.<id>`), so a `Binding` keeps its English description for the code and the table gives
+the operator's language on screen (`localize_bindings`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+LANGS = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # app and keys (by binding id)
+    "app.title": ("订单管理", "Order desk"),
+    "key.quit": ("退出", "Quit"),
+    "key.help": ("帮助", "Help"),
+    "key.home": ("首页", "Home"),
+    "key.refresh": ("刷新", "Refresh"),
+    "key.back": ("返回", "Back"),
+    "key.help_quit": ("退出提示", "Quit hint"),
+    "key.open": ("打开", "Open"),
+    "key.next_field": ("下一项/登录", "Next / log in"),
+    "key.close": ("关闭", "Close"),
+    "key.focus_next": ("下一项", "Next field"),
+    "key.focus_previous": ("上一项", "Previous field"),
+    "key.scroll": ("滚动", "Scroll"),
+    "key.move": ("上下移动", "Move up/down"),
+    "key.page": ("翻页", "Page up/down"),
+    "quit.hint": ("按 Ctrl+Q 退出", "Press Ctrl+Q to quit"),
+    # login
+    "login.title": ("操作员登录", "Operator login"),
+    "login.username": ("用户名", "Username"),
+    "login.pin": ("PIN 码", "PIN"),
+    "login.username_ph": ("例如 zhao", "e.g. zhao"),
+    "login.pin_ph": ("4-12 位数字", "4 to 12 digits"),
+    "login.hint": (
+        "Enter 下一项/登录 · Tab 切换 · Ctrl+Q 退出",
+        "Enter next field / log in · Tab switch · Ctrl+Q quit",
+    ),
+    "login.need_username": ("请输入用户名", "Enter your username"),
+    "login.need_pin": ("请输入 PIN 码", "Enter your PIN"),
+    "login.checking": ("正在验证…", "Checking…"),
+    "login.wrong_pin": (
+        "PIN 错误，还可尝试 {left} 次（之后锁定 15 分钟）",
+        "Wrong PIN: {left} tries left before a 15-minute lock",
+    ),
+    "login.locked_now": (
+        "连续 {count} 次 PIN 错误，{user} 已锁定 {minutes} 分钟",
+        "{count} wrong PINs: {user} is locked for {minutes} minutes",
+    ),
+    "login.locked": (
+        "{user} 已锁定，请 {minutes} 分钟后再试",
+        "{user} is locked: try again in {minutes} minute(s)",
+    ),
+    "login.unknown": (
+        "用户不存在或已停用，或 PIN 错误",
+        "Unknown or disabled operator, or wrong PIN",
+    ),
+    "login.demo": ("演示账号（PIN 均为 1234）", "Demo operators (PIN 1234 each)"),
+    "login.failed": ("登录失败：{error}", "Login failed: {error}"),
+    # home
+    "home.title": ("我的待办", "My worklist"),
+    "home.loading": ("正在加载待办…", "Loading the worklist…"),
+    "home.col.flag": ("标记", "Flag"),
+    "home.col.order": ("订单号", "Order no"),
+    "home.col.customer": ("客户", "Customer"),
+    "home.col.total": ("金额", "Total"),
+    "home.col.wanted": ("交期", "Wanted"),
+    "home.col.note": ("备注", "Note"),
+    "home.hold": ("挂起", "HOLD"),
+    "home.late": ("逾期", "LATE"),
+    "home.hold_late": ("挂逾", "H+L"),
+    "home.empty_queue": ("（无）", "(none)"),
+    "home.nothing": ("没有等待您处理的订单。", "Nothing waits for you."),
+    "home.no_queues": (
+        "您的角色没有订单队列（管理员只管理操作员和设置）。",
+        "Your roles have no order queues (the admin manages operators and settings).",
+    ),
+    "home.summary": (
+        "共 {count} 单 · 挂起 {held} · 逾期 {late} · {time} 更新",
+        "{count} orders · {held} on hold · {late} overdue · updated {time}",
+    ),
+    "home.error": ("加载失败：{error}", "Could not load: {error}"),
+    "home.due": ("{when} 前回访", "call by {when}"),
+    # order detail
+    "detail.title": ("订单 {order_no}", "Order {order_no}"),
+    "detail.loading": ("正在加载订单…", "Loading the order…"),
+    "detail.error": ("无法打开订单 {order_no}：{error}", "Cannot open order {order_no}: {error}"),
+    "detail.status": ("状态", "Status"),
+    "detail.on_hold": ("【挂起】", "[ON HOLD]"),
+    "detail.order_day": ("下单日", "Order date"),
+    "detail.version": ("版本", "Version"),
+    "detail.round": ("审核轮次", "Review round"),
+    "detail.customer": ("客户", "Customer"),
+    "detail.uscc": ("统一社会信用代码", "USCC"),
+    "detail.contact": ("联系人", "Contact"),
+    "detail.address": ("地址", "Address"),
+    "detail.bank": ("开户行/账号", "Bank / account"),
+    "detail.lines": ("明细（{count} 行）", "Lines ({count})"),
+    "detail.col.no": ("#", "#"),
+    "detail.col.product": ("产品 / 规格", "Product / spec"),
+    "detail.col.qty": ("数量", "Qty"),
+    "detail.col.price": ("单价", "Price"),
+    "detail.col.tax": ("税率", "Tax"),
+    "detail.col.gross": ("价税合计", "Gross"),
+    "detail.mto": ("定制", "MTO"),
+    "tax.exempt": ("免税", "exempt"),
+    "detail.totals": ("金额", "Amounts"),
+    "detail.net": ("不含税", "Net"),
+    "detail.tax": ("税额", "Tax"),
+    "detail.freight": ("运费", "Freight"),
+    "detail.discount": ("折扣", "Discount"),
+    "detail.total": ("合计", "Total"),
+    "detail.words": ("大写", "In words"),
+    "detail.price_incl": ("单价含税", "prices include tax"),
+    "detail.price_excl": ("单价不含税", "prices exclude tax"),
+    "detail.terms": ("条款", "Terms"),
+    "detail.payment": ("付款方式", "Payment"),
+    "detail.invoice": ("发票", "Invoice"),
+    "detail.wanted": ("要求交期", "Wanted by"),
+    "detail.due": ("应收日期", "Payment due"),
+    "detail.remarks": ("备注", "Remarks"),
+    "detail.holds": ("挂起（{count}）", "Holds ({count})"),
+    "detail.hold_owner": ("负责人 {owner}", "owner {owner}"),
+    "detail.verdicts": ("审核意见", "Review verdicts"),
+    "detail.no_verdicts": ("（尚无）", "(none yet)"),
+    "detail.round_no": ("第 {round} 轮", "round {round}"),
+    "detail.attachments": ("附件（{count}）", "Attachments ({count})"),
+    "detail.actions": ("您可执行", "You may"),
+    "detail.no_actions": ("（本状态下无）", "(nothing in this status)"),
+    "detail.none": ("—", "-"),
+    # verdicts and departments
+    "verdict.approve": ("批准", "approved"),
+    "verdict.reject": ("驳回", "rejected"),
+    "dept.sales": ("销售", "Sales"),
+    "dept.finance": ("财务", "Finance"),
+    "dept.warehouse": ("仓库", "Warehouse"),
+    "dept.production": ("生产", "Production"),
+    # help
+    "help.title": ("帮助", "Help"),
+    "help.keys": ("本屏按键", "Keys on this screen"),
+    "help.lifecycle": ("我的角色可执行的订单操作", "Order actions for my roles"),
+    "help.login_first": (
+        "登录后显示您角色可执行的操作。",
+        "Log in to see the actions of your roles.",
+    ),
+    "help.col.action": ("操作", "Action"),
+    "help.col.from": ("适用状态", "From"),
+    "help.col.to": ("结果状态", "To"),
+    "help.col.roles": ("角色", "Roles"),
+    "help.same": ("（不变）", "(unchanged)"),
+    "help.marks": (
+        "标记：挂起＝订单被挂起；逾期＝已过要求交期；挂逾＝两者皆是。",
+        "Flags: HOLD = order on hold; LATE = past the wanted date; H+L = both.",
+    ),
+    "help.close": ("Esc / F1 关闭", "Esc / F1 to close"),
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    """The UI string `key` in `lang` ("zh" or "en"), formatted with `fields`."""
+    zh, en = STRINGS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fields) if fields else text
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """One side of a (zh, en) label pair from the domain."""
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def localize_bindings(node: DOMNode, lang: str) -> None:
+    """Give `node`'s bindings descriptions in `lang`, looked up by binding id.
+
+    Textual keeps the merged class bindings per instance in `_bindings`; replacing each
+    `Binding` by a copy with another description keeps ids (keymaps) and keys intact.
+    """
+    from textual.binding import BindingsMap
+
+    keys = {
+        key: [
+            replace(b, description=t(f"key.{b.id}", lang))
+            if b.id and f"key.{b.id}" in STRINGS
+            else b
+            for b in bindings
+        ]
+        for key, bindings in node._bindings.key_to_bindings.items()
+    }
+    node._bindings = BindingsMap.from_keys(keys)
+
+
+_WRONG_PIN = re.compile(r"wrong PIN \((\d+) tries? left")
+_LOCKED_NOW = re.compile(r"(\d+) wrong PINs: (\S+) is locked for (\d+) minutes")
+_LOCKED = re.compile(r"(\S+) is locked for (\d+) more minute")
+
+
+def login_error(message: str, lang: str) -> str:
+    """The operator's-language line for a `PermissionDenied` from `operators.login`.
+
+    The service speaks English; the known messages are matched and translated, anything else
+    is shown as the service wrote it.
+    """
+    if m := _WRONG_PIN.search(message):
+        return t("login.wrong_pin", lang, left=m[1])
+    if m := _LOCKED_NOW.search(message):
+        return t("login.locked_now", lang, count=m[1], user=m[2], minutes=m[3])
+    if m := _LOCKED.search(message):
+        return t("login.locked", lang, user=m[1], minutes=m[2])
+    if "unknown or disabled operator" in message:
+        return t("login.unknown", lang)
+    return message

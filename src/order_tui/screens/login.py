@@ -1,0 +1,201 @@
+"""Login: username and PIN. Dismisses with the `Actor` once the service accepts the PIN."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Static
+
+from order_tui.domain.errors import DomainError, PermissionDenied
+from order_tui.domain.roles import ROLE_LABELS, Role
+from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.i18n import login_error, pick
+from order_tui.widgets.cells import fit
+
+if TYPE_CHECKING:
+    from order_tui.services import Database
+    from order_tui.services.common import Actor
+
+DEMO_COLUMNS = 3
+
+
+class LoginScreen(OrderScreen):
+    """Username + PIN; errors beside the field; in demo mode the demo operators below."""
+
+    DEFAULT_CSS = """
+    LoginScreen {
+        align-horizontal: center;
+    }
+    LoginScreen #form {
+        width: 64;
+        height: auto;
+        margin-top: 1;
+    }
+    LoginScreen .field {
+        height: 3;
+    }
+    LoginScreen .field > .label {
+        width: 12;
+        height: 3;
+        content-align: right middle;
+        padding-right: 1;
+    }
+    LoginScreen .field > Input {
+        width: 32;
+    }
+    LoginScreen .error {
+        height: auto;
+        min-height: 1;
+        margin-left: 12;
+        color: $error;
+        text-style: bold;
+    }
+    LoginScreen #hint {
+        height: 1;
+        margin-left: 12;
+        color: $text-muted;
+    }
+    LoginScreen #demo {
+        width: 78;
+        height: auto;
+        margin-top: 1;
+    }
+    """
+
+    AUTO_FOCUS = None
+    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
+        ("Enter", "key.next_field"),
+        ("Tab / Shift+Tab", "key.focus_next"),
+    ]
+
+    def __init__(
+        self, db: Database, lang: str, *, user: str | None = None, demo: bool = False
+    ) -> None:
+        super().__init__(db, lang)
+        self.user = user or ""
+        self.demo = demo
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.title_text(self.t("login.title")))
+        with Vertical(id="form"):
+            with Horizontal(classes="field"):
+                yield Static(self.t("login.username"), classes="label")
+                yield Input(
+                    self.user,
+                    placeholder=self.t("login.username_ph"),
+                    id="username",
+                    max_length=32,
+                )
+            yield Static("", id="username-error", classes="error", markup=False)
+            with Horizontal(classes="field"):
+                yield Static(self.t("login.pin"), classes="label")
+                yield Input(
+                    placeholder=self.t("login.pin_ph"),
+                    password=True,
+                    id="pin",
+                    max_length=12,
+                    restrict=r"\d*",
+                )
+            yield Static("", id="pin-error", classes="error", markup=False)
+            yield Static(self.t("login.hint"), id="hint", markup=False)
+        if self.demo:
+            yield Static("", id="demo", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#pin" if self.user else "#username", Input).focus()
+        if self.demo:
+            self.load_demo_operators()
+
+    # -- demo operators ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="demo-operators", exit_on_error=False)
+    def load_demo_operators(self) -> None:
+        from order_tui.services import operators
+
+        rows = operators.list_operators(self.db)
+        self.app.call_from_thread(self._show_demo_operators, rows)
+
+    def _show_demo_operators(self, rows: list[dict[str, object]]) -> None:
+        width = 78 // DEMO_COLUMNS
+        text = Text(self.t("login.demo") + "\n", style="bold")
+        for index, row in enumerate(rows):
+            roles = []
+            for name in str(row["roles"]).split(";"):
+                try:
+                    roles.append(pick(ROLE_LABELS[Role(name)], self.lang))
+                except ValueError:
+                    roles.append(name)
+            name, display = str(row["username"]), str(row["display_name"])
+            cell = fit(name, 6) + fit(display, 7) + "/".join(roles)
+            text.append(fit(cell, width - 1) + " ")
+            if index % DEMO_COLUMNS == DEMO_COLUMNS - 1 and index != len(rows) - 1:
+                text.append("\n")
+        self.query_one("#demo", Static).update(text)
+
+    # -- the form ------------------------------------------------------------------------
+
+    def _error(self, field: str, message: str) -> None:
+        self.query_one(f"#{field}-error", Static).update(message)
+
+    def _clear_errors(self) -> None:
+        self._error("username", "")
+        self._error("pin", "")
+
+    @on(Input.Submitted, "#username")
+    def _username_entered(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        if not username:
+            self._error("username", self.t("login.need_username"))
+            return
+        self._error("username", "")
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_entered(self) -> None:
+        if self.busy:
+            return
+        username = self.query_one("#username", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        self._clear_errors()
+        if not username:
+            self._error("username", self.t("login.need_username"))
+            self.query_one("#username", Input).focus()
+            return
+        if not pin:
+            self._error("pin", self.t("login.need_pin"))
+            return
+        self.busy = True
+        self._error("pin", self.t("login.checking"))
+        self.check_pin(username, pin)
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def check_pin(self, username: str, pin: str) -> None:
+        from order_tui.services import operators
+
+        try:
+            actor = operators.login(self.db, username, pin)
+        except PermissionDenied as exc:
+            self.app.call_from_thread(self._refused, login_error(str(exc), self.lang))
+        except DomainError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+        except Exception as exc:  # the database is gone, locked, ...: say so, stay usable
+            self.app.call_from_thread(self._refused, self.t("login.failed", error=exc))
+        else:
+            self.app.call_from_thread(self._accepted, actor)
+
+    def _refused(self, message: str) -> None:
+        self.busy = False
+        self._error("pin", message)
+        pin = self.query_one("#pin", Input)
+        pin.clear()
+        pin.focus()
+
+    def _accepted(self, actor: Actor) -> None:
+        self.busy = False
+        self.dismiss(actor)

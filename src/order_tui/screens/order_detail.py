@@ -1,0 +1,267 @@
+"""Read-only view of one order that fits 80x24 and scrolls: header, what I may do, customer,
+lines, amounts (figures and capital words), terms, holds, verdicts, attachments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from order_tui.domain.lifecycle import Action, Status, action_label, allowed_actions, status_label
+from order_tui.domain.terms import (
+    ATTACHMENT_KINDS,
+    HOLD_KINDS,
+    INVOICE_TYPES,
+    PAYMENT_TERMS,
+    REJECT_REASONS,
+    label,
+)
+from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.fmt import day, local_time, money, qty, tax
+from order_tui.screens.i18n import STRINGS, t
+
+if TYPE_CHECKING:
+    from order_tui.services import Database
+    from order_tui.services.common import Actor
+    from order_tui.services.views import OrderDetail
+
+HOLD_STYLE = "bold red"
+
+
+def my_actions(detail: OrderDetail, actor: Actor) -> list[Action]:
+    """What this operator may do to the order in its status (the lifecycle table, by role).
+
+    Guards are the service's business, except the obvious one: releasing a hold needs a hold.
+    """
+    actions = allowed_actions(Status(detail.status), actor.roles)
+    if not detail.on_hold:
+        actions = [a for a in actions if a != Action.RELEASE_HOLD]
+    return actions
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def _pairs(rows: list[tuple[str, RenderableType]]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, value in rows:
+        grid.add_row(key, value)
+    return grid
+
+
+def _verdict_line(v: dict[str, Any], lang: str, timezone: str) -> Text:
+    dept = f"dept.{v.get('department', '')}"
+    verdict = f"verdict.{v.get('verdict', '')}"
+    line = Text()
+    line.append(t("detail.round_no", lang, round=v.get("round", "")) + " ")
+    line.append(t(dept, lang) if dept in STRINGS else str(v.get("department", "")))
+    line.append(" ")
+    is_reject = v.get("verdict") == "reject"
+    line.append(
+        t(verdict, lang) if verdict in STRINGS else str(v.get("verdict", "")),
+        style="bold" if is_reject else "",
+    )
+    reason = v.get("reason") or ""
+    if reason:
+        line.append(" " + label(REJECT_REASONS, reason, lang))
+    if v.get("comment"):
+        line.append(("：" if lang == "zh" else ": ") + str(v["comment"]))
+    if v.get("at"):
+        line.append(f"  ({local_time(str(v['at']), timezone)})", style="dim")
+    return line
+
+
+def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Group:
+    none = t("detail.none", lang)
+    parts: list[RenderableType] = []
+
+    head = Text()
+    head.append(d.order_no, style="bold")
+    head.append(f"  {t('detail.status', lang)} ")
+    head.append(status_label(Status(d.status), lang), style="bold")
+    if d.on_hold:
+        head.append(" " + t("detail.on_hold", lang), style=HOLD_STYLE)
+    head.append(
+        f"\n{t('detail.order_day', lang)} {day(d.order_day, lang)}"
+        f"  {t('detail.version', lang)} {d.version}"
+        f"  {t('detail.round', lang)} {d.review_round}"
+    )
+    parts.append(head)
+
+    actions = my_actions(d, actor)
+    line = Text(t("detail.actions", lang) + ("：" if lang == "zh" else ": "), style="bold")
+    if actions:
+        line.append(" · ".join(action_label(a, lang) for a in actions), style="")
+    else:
+        line.append(t("detail.no_actions", lang), style="")
+    parts.append(line)
+
+    parts.append(Text())
+    parts.append(_heading(t("detail.customer", lang)))
+    contact = " ".join(x for x in (d.contact_name, d.contact_phone) if x) or none
+    address = " ".join(x for x in (d.cust_address, d.cust_postcode) if x) or none
+    bank = " ".join(x for x in (d.cust_bank, d.cust_account) if x) or none
+    name = d.cust_name + (f" ({d.customer_code})" if d.customer_code else "")
+    parts.append(
+        _pairs(
+            [
+                (t("detail.customer", lang), name),
+                (t("detail.uscc", lang), d.cust_uscc or none),
+                (t("detail.contact", lang), contact),
+                (t("detail.address", lang), address),
+                (t("detail.bank", lang), bank),
+            ]
+        )
+    )
+
+    parts.append(Text())
+    parts.append(_heading(t("detail.lines", lang, count=len(d.lines))))
+    lines = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+        header_style="bold",
+    )
+    lines.add_column(t("detail.col.no", lang), justify="right", no_wrap=True)
+    lines.add_column(t("detail.col.product", lang), ratio=1, overflow="fold")
+    lines.add_column(t("detail.col.qty", lang), justify="right", no_wrap=True)
+    lines.add_column(t("detail.col.price", lang), justify="right", no_wrap=True)
+    lines.add_column(t("detail.col.tax", lang), justify="right", no_wrap=True)
+    lines.add_column(t("detail.col.gross", lang), justify="right", no_wrap=True)
+    for ln in d.lines:
+        product = Text(f"{ln.product_code} {ln.name}")
+        if ln.made_to_order:
+            product.append(f" [{t('detail.mto', lang)}]", style="bold")
+        if ln.spec:
+            product.append(f"\n{ln.spec}", style="dim")
+        lines.add_row(
+            str(ln.line_no),
+            product,
+            f"{qty(ln.qty)} {ln.unit}",
+            money(ln.unit_price),
+            tax(ln.tax_code, lang),
+            money(ln.gross),
+        )
+    parts.append(lines)
+
+    parts.append(_heading(t("detail.totals", lang)))
+    pricing = t("detail.price_incl" if d.price_includes_tax else "detail.price_excl", lang)
+    amounts = Table.grid(padding=(0, 1))
+    amounts.add_column(style="bold", no_wrap=True)
+    amounts.add_column(justify="right", no_wrap=True)
+    amounts.add_column(no_wrap=True, style="dim")
+    amounts.add_row(t("detail.net", lang), money(d.net_total), f"({pricing})")
+    amounts.add_row(t("detail.tax", lang), money(d.tax_total), "")
+    amounts.add_row(t("detail.freight", lang), money(d.freight), "")
+    amounts.add_row(t("detail.discount", lang), money(d.discount), "")
+    amounts.add_row(t("detail.total", lang), Text(f"¥{money(d.total)}", style="bold"), "")
+    parts.append(amounts)
+    words = Text(t("detail.words", lang) + ("：" if lang == "zh" else ": "), style="bold")
+    words.append(d.total_words, style="bold")
+    parts.append(words)
+
+    parts.append(Text())
+    parts.append(_heading(t("detail.terms", lang)))
+    terms_rows: list[tuple[str, RenderableType]] = [
+        (t("detail.payment", lang), label(PAYMENT_TERMS, d.payment_terms, lang)),
+        (t("detail.invoice", lang), label(INVOICE_TYPES, d.invoice_type, lang)),
+        (t("detail.wanted", lang), day(d.wanted_date, lang)),
+        (t("detail.due", lang), day(d.payment_due_date, lang)),
+    ]
+    if d.remarks:
+        terms_rows.append((t("detail.remarks", lang), d.remarks))
+    parts.append(_pairs(terms_rows))
+
+    if d.holds:
+        parts.append(Text())
+        parts.append(_heading(t("detail.holds", lang, count=len(d.holds))))
+        for h in d.holds:
+            hold = Text(f"[{label(HOLD_KINDS, str(h.get('kind', '')), lang)}] ", style=HOLD_STYLE)
+            hold.append(str(h.get("description", "")))
+            hold.append(f"  {t('detail.hold_owner', lang, owner=h.get('owner', ''))}")
+            if h.get("raised_at"):
+                hold.append(f"  ({local_time(str(h['raised_at']), timezone)})", style="dim")
+            parts.append(hold)
+
+    parts.append(Text())
+    parts.append(_heading(t("detail.verdicts", lang)))
+    if d.verdicts:
+        parts.extend(_verdict_line(v, lang, timezone) for v in d.verdicts)
+    else:
+        parts.append(Text(t("detail.no_verdicts", lang)))
+
+    if d.attachments:
+        parts.append(Text())
+        parts.append(_heading(t("detail.attachments", lang, count=len(d.attachments))))
+        for a in d.attachments:
+            parts.append(
+                Text(f"{label(ATTACHMENT_KINDS, str(a.get('kind', '')), lang)}: {a.get('name')}")
+            )
+    return Group(*parts)
+
+
+class OrderDetailScreen(OrderScreen):
+    """One order, read only. Up/Down/PgUp/PgDn scroll, F5 reloads, Esc goes back."""
+
+    DEFAULT_CSS = """
+    OrderDetailScreen #body {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
+        ("Up / Down / PgUp / PgDn", "key.scroll"),
+    ]
+
+    def __init__(self, db: Database, lang: str, actor: Actor, order_no: str) -> None:
+        super().__init__(db, lang, actor)
+        self.order_no = order_no
+        self.detail: OrderDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.title_text(self.t("detail.title", order_no=self.order_no)))
+        with VerticalScroll(id="body"):
+            yield Static(self.t("detail.loading"), id="content", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#body").focus()
+        self.reload()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="order", exit_on_error=False)
+    def load(self) -> None:
+        from order_tui.services import orders
+
+        try:
+            detail = orders.get_order(self.db, self.order_no)
+        except Exception as exc:  # NotFound, or the database is unreachable: say so
+            self.app.call_from_thread(self._failed, exc)
+        else:
+            self.app.call_from_thread(self._show, detail)
+
+    def _failed(self, exc: Exception) -> None:
+        message = self.t("detail.error", order_no=self.order_no, error=exc)
+        self.query_one("#content", Static).update(message)
+
+    def _show(self, detail: OrderDetail) -> None:
+        assert self.actor is not None
+        self.detail = detail
+        self.query_one("#content", Static).update(
+            render_detail(detail, self.actor, self.lang, self.db.timezone)
+        )

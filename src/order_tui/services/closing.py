@@ -1,0 +1,56 @@
+"""Step 6 and the way out: completion, archiving with retention, cancellation."""
+
+from order_tui.domain.errors import ValidationError
+from order_tui.domain.lifecycle import Action, Status
+from order_tui.domain.terms import CANCEL_REASONS, retention_date
+from order_tui.services import views
+from order_tui.services.common import Actor, authorize, move, now_utc, today
+from order_tui.services.execution import release_locks
+from order_tui.store import repo
+from order_tui.store.engine import Database
+
+
+def complete(db: Database, actor: Actor, order_no: str,
+             expected_version: int | None = None) -> views.OrderDetail:
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, Action.COMPLETE, expected_version)
+        move(session, actor, order, Action.COMPLETE, Status.COMPLETED)
+        session.flush()
+        session.refresh(order)
+        return views.detail(session, order)
+
+
+def archive(db: Database, actor: Actor, order_no: str, retention_years: int | None = None,
+            expected_version: int | None = None) -> views.OrderDetail:
+    years = retention_years or db.retention_years
+    try:
+        until = retention_date(today(db), years)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="retention_years") from None
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, Action.ARCHIVE, expected_version)
+        move(session, actor, order, Action.ARCHIVE, Status.ARCHIVED,
+             values={"archived_at": now_utc(), "retention_until": until},
+             changes={"retention_until": until, "years": years})
+        session.flush()
+        session.refresh(order)
+        return views.detail(session, order)
+
+
+def cancel(db: Database, actor: Actor, order_no: str, reason_code: str, text: str = "",
+           expected_version: int | None = None) -> views.OrderDetail:
+    """Cancel with a reason; stock the order's picks still hold is released."""
+    if reason_code not in CANCEL_REASONS:
+        raise ValidationError(f"reason must be one of: {', '.join(CANCEL_REASONS)}", "reason")
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, Action.CANCEL, expected_version)
+        release_locks(session, actor, order)
+        reason = f"{reason_code}: {text.strip()}" if text.strip() else reason_code
+        move(session, actor, order, Action.CANCEL, Status.CANCELLED,
+             values={"cancel_reason": reason}, changes={"reason": reason})
+        session.flush()
+        session.refresh(order)
+        return views.detail(session, order)

@@ -1,0 +1,191 @@
+"""What every service shares: the acting operator, the audit trail and the guarded transition.
+
+Each service opens ONE write transaction and, inside it: authorizes with the lifecycle table,
+validates, applies the change with a version check, appends the audit event. The UI's gating is
+a convenience; this is the authority.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from order_tui.domain import lifecycle
+from order_tui.domain.errors import Conflict, PermissionDenied, ReadOnly
+from order_tui.domain.lifecycle import Action, OrderFacts, Rule, Status
+from order_tui.domain.order_numbers import business_day
+from order_tui.domain.roles import Role
+from order_tui.domain.terms import missing_documents
+from order_tui.store import repo
+from order_tui.store.engine import Database
+from order_tui.store.models import AuditEvent, SalesOrder
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in operator, as the services see them."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def today(db: Database) -> date:
+    return business_day(now_utc(), db.timezone)
+
+
+def require_role(actor: Actor, roles: frozenset[Role] | set[Role], what: str) -> None:
+    if not actor.roles & roles:
+        needed = ", ".join(sorted(r.value for r in roles))
+        raise PermissionDenied(f"{what} needs role: {needed}")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True)
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    entity: str,
+    entity_id: int,
+    action: str,
+    *,
+    order_no: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            at=now_utc(),
+            operator_id=actor.id,
+            operator_name=actor.username,
+            entity=entity,
+            entity_id=entity_id,
+            order_no=order_no,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            changes=to_json(changes) if changes else "",
+        )
+    )
+
+
+def order_facts(session: Session, order: SalesOrder) -> OrderFacts:
+    assert order.id is not None
+    lines = repo.order_lines(session, order.id)
+    made_to_order = [ln for ln in lines if ln.made_to_order]
+    production_done = True
+    if made_to_order:
+        plans = repo.plans_of(session, order.id)
+        planned_lines = {p.line_id for p in plans}
+        ops = repo.operations_of(session, [p.id for p in plans if p.id is not None])
+        production_done = all(ln.id in planned_lines for ln in made_to_order) and all(
+            op.done_at is not None for op in ops
+        )
+    feedback = repo.feedback_of(session, order.id)
+    return OrderFacts(
+        on_hold=order.on_hold,
+        line_count=len(lines),
+        has_made_to_order=bool(made_to_order),
+        production_done=production_done,
+        all_picked=bool(lines) and all(ln.picked_qty >= ln.qty for ln in lines),
+        feedback_recorded=feedback is not None and feedback.done_at is not None,
+        missing_documents=missing_documents(repo.attachment_kinds(session, order.id)),
+    )
+
+
+def authorize(
+    session: Session,
+    actor: Actor,
+    order: SalesOrder,
+    action: Action,
+    expected_version: int | None = None,
+) -> Rule:
+    """Check status, role, guards and the version the operator saw, in that order."""
+    status = Status(order.status)
+    if status == Status.ARCHIVED:
+        audit(
+            session,
+            actor,
+            "order",
+            order.id or 0,
+            f"refused:{action.value}",
+            order_no=order.order_no,
+            from_status=status.value,
+        )
+        session.commit()  # the refusal of a change to an archived order is itself recorded
+        raise ReadOnly(f"order {order.order_no} is archived and read-only")
+    rule = lifecycle.authorize(status, action, actor.roles)
+    lifecycle.authorize(status, action, actor.roles, order_facts(session, order))
+    if expected_version is not None and expected_version != order.version:
+        assert order.id is not None
+        who, when = repo.last_change(session, "order", order.id)
+        raise Conflict(
+            f"order {order.order_no} was changed by {who} at {when}; reload and try again",
+            changed_by=who,
+            changed_at=when,
+        )
+    return rule
+
+
+def move(
+    session: Session,
+    actor: Actor,
+    order: SalesOrder,
+    action: Action,
+    to_status: Status | None,
+    *,
+    values: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Apply a transition (or a same-status change) with the guarded UPDATE, then audit it."""
+    assert order.id is not None
+    from_status = order.status
+    target = to_status.value if to_status is not None else from_status
+    rule = lifecycle.rule_for(Status(from_status), action)
+    if rule is not None and to_status is not None and rule.targets:
+        # The table names every status an action may lead to; anything else is a bug.
+        assert to_status in rule.targets, f"{action} cannot lead to {to_status}"
+    repo.guarded_update(
+        session,
+        order,
+        expected_version=order.version,
+        expected_status=from_status,
+        values={"status": target, "updated_by": actor.id, "updated_at": now_utc(), **(values or {})},
+    )
+    audit(
+        session,
+        actor,
+        "order",
+        order.id,
+        action.value,
+        order_no=order.order_no,
+        from_status=from_status,
+        to_status=target,
+        changes=changes,
+    )

@@ -1,0 +1,173 @@
+"""Step 1: the Customer Requirement Registration Form and its feasibility check."""
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from order_tui.domain import codes, feasibility
+from order_tui.domain.errors import NotFound, ValidationError
+from order_tui.domain.roles import PERMISSIONS
+from order_tui.services import orders, views
+from order_tui.services.common import Actor, audit, now_utc, require_role, to_json, today
+from order_tui.store import repo
+from order_tui.store.engine import Database
+from order_tui.store.models import Customer, Product, Requirement, RequirementLine
+
+
+@dataclass
+class RequirementLineInput:
+    product_code: str
+    qty: Decimal
+    description: str = ""
+    spec: str = ""
+
+
+@dataclass
+class RequirementInput:
+    customer_code: str
+    contact_name: str
+    contact_phone: str
+    lines: list[RequirementLineInput]
+    channel: str = "phone"
+    description: str = ""
+    key_demands: str = ""
+    special_requirements: str = ""
+    budget: Decimal | None = None
+    wanted_date: date | None = None
+
+
+@dataclass
+class RequirementResult:
+    id: int
+    customer_code: str
+    status: str
+    feasibility: list[dict[str, Any]] = field(default_factory=list)
+    earliest: date | None = None
+    linked_orders: list[str] = field(default_factory=list)
+    open_matters: list[str] = field(default_factory=list)
+
+
+CHANNELS = ("phone", "visit", "online")
+
+
+def _feasibility(session: Session, db: Database, req: Requirement,
+                 lines: list[RequirementLine]) -> list[feasibility.FeasibilityResult]:
+    inputs = []
+    for ln in lines:
+        if ln.product_id is None:
+            continue
+        product = session.get(Product, ln.product_id)
+        assert product is not None
+        stock = repo.peek_stock(session, ln.product_id)
+        inputs.append(
+            feasibility.FeasibilityLine(
+                line_no=ln.line_no, product_code=product.code, qty=ln.qty,
+                on_hand=stock.on_hand, locked=stock.locked, incoming=stock.incoming,
+                incoming_date=stock.incoming_date, made_to_order=product.made_to_order,
+                lead_time_days=product.lead_time_days,
+            )
+        )
+    return feasibility.assess(inputs, today(db), req.wanted_date)
+
+
+def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> RequirementResult:
+    """Register the requirement, run the feasibility check and link the customer's history."""
+    require_role(actor, PERMISSIONS["record_requirement"], "recording a requirement")
+    if not data.contact_name.strip():
+        raise ValidationError("customer contact is required", field="contact_name")
+    try:
+        phone = codes.check_phone(data.contact_phone)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="contact_phone") from None
+    if data.channel not in CHANNELS:
+        raise ValidationError(f"channel must be one of: {', '.join(CHANNELS)}", "channel")
+    if not data.lines:
+        raise ValidationError("name at least one product", field="lines")
+    with db.writing() as session:
+        customer = repo.find_customer(session, data.customer_code)
+        assert customer.id is not None
+        linked = repo.recent_orders_of_customer(session, customer.id)
+        open_matters = [no for no, _ in repo.open_orders_of_customer(session, customer.id, None)]
+        req = Requirement(
+            customer_id=customer.id, contact_name=data.contact_name.strip(), contact_phone=phone,
+            channel=data.channel, description=data.description, key_demands=data.key_demands,
+            special_requirements=data.special_requirements, budget=data.budget,
+            wanted_date=data.wanted_date, linked_orders=";".join(linked),
+            created_by=actor.id, created_at=now_utc(),
+        )
+        session.add(req)
+        session.flush()
+        assert req.id is not None
+        lines = []
+        for no, li in enumerate(data.lines, start=1):
+            if li.qty <= 0:
+                raise ValidationError(f"line {no}: quantity must be positive", f"lines.{no}.qty")
+            product = repo.find_product(session, li.product_code)
+            line = RequirementLine(requirement_id=req.id, line_no=no, product_id=product.id,
+                                   description=li.description or product.name,
+                                   spec=li.spec or product.spec, qty=li.qty)
+            session.add(line)
+            lines.append(line)
+        results = _feasibility(session, db, req, lines)
+        req.feasibility = to_json([asdict(r) for r in results])
+        audit(session, actor, "requirement", req.id, "record_requirement",
+              changes={"customer": data.customer_code, "lines": len(lines)})
+        return RequirementResult(
+            id=req.id, customer_code=customer.code, status=req.status,
+            feasibility=json.loads(req.feasibility),
+            earliest=feasibility.earliest_possible(results),
+            linked_orders=linked, open_matters=open_matters,
+        )
+
+
+def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str) -> None:
+    """Record what was agreed with the customer when feasibility showed a risk."""
+    require_role(actor, PERMISSIONS["record_requirement"], "recording an alternative")
+    if not text.strip():
+        raise ValidationError("describe the alternative agreed", field="alternative")
+    with db.writing() as session:
+        req = session.get(Requirement, requirement_id)
+        if req is None:
+            raise NotFound(f"requirement {requirement_id} not found")
+        req.alternative_agreed = text.strip()
+        req.version += 1
+        audit(session, actor, "requirement", requirement_id, "agree_alternative",
+              changes={"alternative": text.strip()})
+
+
+def convert_to_order(db: Database, actor: Actor, requirement_id: int,
+                     overrides: orders.OrderInput | None = None) -> views.OrderDetail:
+    """Turn the requirement into a draft order, in one transaction with its number."""
+    require_role(actor, PERMISSIONS["convert_requirement"], "converting a requirement")
+    with db.writing() as session:
+        req = session.get(Requirement, requirement_id)
+        if req is None:
+            raise NotFound(f"requirement {requirement_id} not found")
+        if req.status != "open":
+            raise ValidationError(f"requirement {requirement_id} is {req.status}", "status")
+        customer = session.get(Customer, req.customer_id)
+        assert customer is not None
+        data = overrides or orders.OrderInput(
+            customer_code=customer.code,
+            lines=[
+                orders.LineInput(product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
+                                 qty=ln.qty)
+                for ln in repo.requirement_lines(session, requirement_id)
+                if ln.product_id is not None
+            ],
+            wanted_date=req.wanted_date,
+            contact_name=req.contact_name,
+            contact_phone=req.contact_phone,
+            remarks=req.special_requirements,
+        )
+        order = orders.create_in_session(session, db, actor, data, requirement_id=req.id)
+        req.status = "converted"
+        req.version += 1
+        audit(session, actor, "requirement", requirement_id, "convert",
+              changes={"order_no": order.order_no})
+        session.flush()
+        return views.detail(session, order)

@@ -1,0 +1,243 @@
+"""Customers, products and stock: validated with the same rules as the screens."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from order_tui.domain import codes, money, terms
+from order_tui.domain.errors import ValidationError
+from order_tui.domain.mnemonic import mnemonic
+from order_tui.domain.roles import PERMISSIONS
+from order_tui.services.common import Actor, audit, now_utc, require_role
+from order_tui.store import repo
+from order_tui.store.engine import Database
+from order_tui.store.models import (
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    Product,
+    StockMovement,
+)
+
+CUSTOMER_ROLES = PERMISSIONS["customer"]
+PRODUCT_ROLES = PERMISSIONS["product"]
+STOCK_ROLES = PERMISSIONS["stock"]
+
+
+@dataclass
+class CustomerInput:
+    code: str
+    legal_name: str
+    uscc: str
+    contact_name: str
+    contact_phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    postcode: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    credit_limit: Decimal = Decimal("0.00")
+    payment_terms: list[str] = field(default_factory=lambda: ["prepaid"])
+    default_payment_terms: str = "prepaid"
+    invoice_type: str = "normal"
+    invoice_address: str = ""
+    invoice_phone: str = ""
+
+
+def _field(fn_name: str, value: str, check: object) -> str:
+    try:
+        return check(value)  # type: ignore[operator,no-any-return]
+    except ValueError as exc:
+        raise ValidationError(str(exc), field=fn_name) from None
+
+
+def validate_customer(data: CustomerInput) -> CustomerInput:
+    """Normalise and check every field; the first problem is raised with its field name."""
+    if not data.code.strip():
+        raise ValidationError("customer code is required", field="code")
+    if not data.legal_name.strip():
+        raise ValidationError("legal name (as on the business licence) is required", "legal_name")
+    uscc = _field("uscc", data.uscc, codes.check_uscc)
+    if not data.contact_name.strip():
+        raise ValidationError("delivery contact is required", field="contact_name")
+    phone = _field("contact_phone", data.contact_phone, codes.check_phone)
+    for name in ("province", "city", "detail"):
+        if not getattr(data, name).strip():
+            raise ValidationError(f"{name} of the delivery address is required", field=name)
+    postcode = _field("postcode", data.postcode, codes.check_postcode) if data.postcode else ""
+    account = (
+        _field("bank_account", data.bank_account, codes.check_bank_account)
+        if data.bank_account
+        else ""
+    )
+    invoice_phone = (
+        _field("invoice_phone", data.invoice_phone, codes.check_phone) if data.invoice_phone else ""
+    )
+    for t in [*data.payment_terms, data.default_payment_terms]:
+        _field("payment_terms", t, lambda v: terms.check_code(v, terms.PAYMENT_TERMS, "terms"))
+    if data.default_payment_terms not in data.payment_terms:
+        raise ValidationError("default payment terms must be among the allowed", "payment_terms")
+    _field("invoice_type", data.invoice_type,
+           lambda v: terms.check_code(v, terms.INVOICE_TYPES, "invoice type"))
+    if data.credit_limit < 0:
+        raise ValidationError("credit limit cannot be negative", field="credit_limit")
+    return CustomerInput(
+        code=data.code.strip(),
+        legal_name=data.legal_name.strip(),
+        uscc=uscc,
+        contact_name=data.contact_name.strip(),
+        contact_phone=phone,
+        province=data.province.strip(),
+        city=data.city.strip(),
+        district=data.district.strip(),
+        detail=data.detail.strip(),
+        postcode=postcode,
+        bank_name=data.bank_name.strip(),
+        bank_account=account,
+        credit_limit=money.quantize_money(data.credit_limit),
+        payment_terms=list(dict.fromkeys(data.payment_terms)),
+        default_payment_terms=data.default_payment_terms,
+        invoice_type=data.invoice_type,
+        invoice_address=data.invoice_address.strip(),
+        invoice_phone=invoice_phone,
+    )
+
+
+def add_customer(db: Database, actor: Actor, data: CustomerInput) -> int:
+    require_role(actor, CUSTOMER_ROLES, "adding a customer")
+    clean = validate_customer(data)
+    with db.writing() as session:
+        return _insert_customer(session, actor, clean)
+
+
+def _insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
+    if repo.customer_exists(session, code=c.code):
+        raise ValidationError(f"customer code {c.code} already exists", field="code")
+    if repo.customer_exists(session, uscc=c.uscc):
+        raise ValidationError(f"a customer with USCC {c.uscc} already exists", field="uscc")
+    customer = Customer(
+        code=c.code,
+        legal_name=c.legal_name,
+        uscc=c.uscc,
+        mnemonic=mnemonic(c.legal_name),
+        bank_name=c.bank_name,
+        bank_account=c.bank_account,
+        credit_limit=c.credit_limit,
+        payment_terms=";".join(c.payment_terms),
+        default_payment_terms=c.default_payment_terms,
+        invoice_type=c.invoice_type,
+        invoice_address=c.invoice_address,
+        invoice_phone=c.invoice_phone,
+    )
+    session.add(customer)
+    session.flush()
+    assert customer.id is not None
+    session.add(CustomerContact(customer_id=customer.id, name=c.contact_name, phone=c.contact_phone))
+    session.add(
+        CustomerAddress(
+            customer_id=customer.id,
+            province=c.province,
+            city=c.city,
+            district=c.district,
+            detail=c.detail,
+            postcode=c.postcode,
+        )
+    )
+    audit(session, actor, "customer", customer.id, "add_customer",
+          changes={"code": c.code, "legal_name": c.legal_name, "uscc": c.uscc})
+    return customer.id
+
+
+@dataclass
+class ProductInput:
+    code: str
+    name: str
+    spec: str
+    unit: str
+    list_price: Decimal
+    floor_price: Decimal
+    ceiling_price: Decimal
+    tax_code: str = "13"
+    made_to_order: bool = False
+    lead_time_days: int = 0
+
+
+def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
+    require_role(actor, PRODUCT_ROLES, "adding a product")
+    if not p.code.strip() or not p.name.strip() or not p.unit.strip():
+        raise ValidationError("code, name and unit are required", field="code")
+    if not (p.floor_price <= p.list_price <= p.ceiling_price):
+        raise ValidationError("prices must satisfy floor <= list <= ceiling", field="list_price")
+    _field("tax_code", p.tax_code, money.tax_rate)
+    if p.lead_time_days < 0:
+        raise ValidationError("lead time cannot be negative", field="lead_time_days")
+    with db.writing() as session:
+        if repo.product_exists(session, p.code.strip()):
+            raise ValidationError(f"product code {p.code} already exists", field="code")
+        product = Product(
+            code=p.code.strip(),
+            name=p.name.strip(),
+            spec=p.spec.strip(),
+            unit=p.unit.strip(),
+            list_price=p.list_price,
+            floor_price=p.floor_price,
+            ceiling_price=p.ceiling_price,
+            tax_code=p.tax_code,
+            made_to_order=p.made_to_order,
+            lead_time_days=p.lead_time_days,
+            mnemonic=mnemonic(p.name),
+        )
+        session.add(product)
+        session.flush()
+        assert product.id is not None
+        repo.stock_for(session, product.id)
+        audit(session, actor, "product", product.id, "add_product",
+              changes={"code": product.code, "name": product.name})
+        return product.id
+
+
+def receive_stock(
+    db: Database,
+    actor: Actor,
+    product_code: str,
+    qty: Decimal,
+    *,
+    location: str | None = None,
+    incoming: Decimal | None = None,
+    incoming_date: date | None = None,
+    note: str = "",
+) -> None:
+    """Goods received (qty > 0) or a count correction (qty < 0); incoming is what is on order."""
+    require_role(actor, STOCK_ROLES, "changing stock")
+    with db.writing() as session:
+        product = repo.find_product(session, product_code)
+        assert product.id is not None
+        stock = repo.stock_for(session, product.id)
+        if stock.on_hand + qty < stock.locked:
+            raise ValidationError(
+                f"on hand would fall below the locked {stock.locked}", field="qty"
+            )
+        stock.on_hand += qty
+        if location is not None:
+            stock.location = location
+        if incoming is not None:
+            stock.incoming = incoming
+            stock.incoming_date = incoming_date
+        stock.version += 1
+        if qty:
+            session.add(
+                StockMovement(
+                    product_id=product.id,
+                    kind="receipt" if qty > 0 else "adjust",
+                    qty=qty,
+                    at=now_utc(),
+                    operator_id=actor.id,
+                    note=note,
+                )
+            )
+        audit(session, actor, "stock", product.id, "receive_stock",
+              changes={"product": product_code, "qty": qty, "incoming": incoming})

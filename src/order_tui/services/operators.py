@@ -1,0 +1,189 @@
+"""Operators: PINs, login with lock-out, and the admin's user commands."""
+
+import hashlib
+import hmac
+import os
+from datetime import timedelta
+
+from order_tui.domain.errors import NotFound, PermissionDenied, ValidationError
+from order_tui.domain.roles import PERMISSIONS, format_roles, parse_roles
+from order_tui.services.common import Actor, audit, now_utc, require_role
+from order_tui.store import repo
+from order_tui.store.engine import Database
+from order_tui.store.models import Operator
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_ADMIN = PERMISSIONS["operator"]
+
+
+def hash_pin(pin: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(
+        pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+def _check_pin(pin: str) -> str:
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        raise ValidationError("PIN must be 4 to 12 digits", field="pin")
+    return pin
+
+
+def actor_of(op: Operator) -> Actor:
+    assert op.id is not None
+    return Actor(op.id, op.username, op.display_name, parse_roles(op.roles))
+
+
+def login(db: Database, username: str, pin: str) -> Actor:
+    """Check the PIN; five wrong PINs lock the operator for 15 minutes (audited)."""
+    with db.writing() as session:
+        op = repo.operator_by_username(session, username.strip())
+        if op is None or not op.active:
+            raise PermissionDenied("unknown or disabled operator, or wrong PIN")
+        now = now_utc()
+        if op.locked_until is not None and op.locked_until > now:
+            minutes = int((op.locked_until - now).total_seconds() // 60) + 1
+            raise PermissionDenied(f"{username} is locked for {minutes} more minute(s)")
+        actor = actor_of(op)
+        if verify_pin(pin, op.pin_hash):
+            op.failed_logins = 0
+            op.locked_until = None
+            audit(session, actor, "operator", actor.id, "login")
+            return actor
+        op.failed_logins += 1
+        if op.failed_logins >= MAX_FAILED_LOGINS:
+            op.locked_until = now + LOCKOUT
+            op.failed_logins = 0
+            audit(session, actor, "operator", actor.id, "locked", changes={"minutes": 15})
+            message = f"{MAX_FAILED_LOGINS} wrong PINs: {username} is locked for 15 minutes"
+        else:
+            audit(session, actor, "operator", actor.id, "login_failed")
+            left = MAX_FAILED_LOGINS - op.failed_logins
+            message = f"wrong PIN ({left} tries left before a 15-minute lock)"
+    # Raised after the block so the failed-attempt counter commits.
+    raise PermissionDenied(message)
+
+
+def login_os_user(db: Database, os_user: str) -> Actor | None:
+    """An operator bound to the OS user is already authenticated (SSH login)."""
+    with db.reading() as session:
+        op = repo.operator_by_os_user(session, os_user)
+        return actor_of(op) if op is not None else None
+
+
+def find_actor(db: Database, username: str) -> Actor:
+    with db.reading() as session:
+        op = repo.operator_by_username(session, username)
+        if op is None or not op.active:
+            raise NotFound(f"operator {username} not found or disabled")
+        return actor_of(op)
+
+
+def add_operator(
+    db: Database,
+    actor: Actor | None,
+    username: str,
+    display_name: str,
+    roles: str,
+    pin: str,
+    os_user: str | None = None,
+) -> Actor:
+    """Create an operator. `actor` None is the bootstrap path (init, demo) when none exist."""
+    username = username.strip()
+    if not username.isascii() or not username.replace("_", "").isalnum():
+        raise ValidationError("username: letters, digits and _ only", field="username")
+    try:
+        role_set = parse_roles(roles)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="roles") from None
+    if not role_set:
+        raise ValidationError("at least one role is needed", field="roles")
+    _check_pin(pin)
+    with db.writing() as session:
+        if actor is None:
+            if repo.all_operators(session):
+                raise PermissionDenied("only an admin can add operators")
+        else:
+            require_role(actor, _ADMIN, "adding an operator")
+        if repo.operator_by_username(session, username) is not None:
+            raise ValidationError(f"operator {username} already exists", field="username")
+        op = Operator(
+            username=username,
+            display_name=display_name.strip() or username,
+            roles=format_roles(role_set),
+            pin_hash=hash_pin(pin),
+            os_user=os_user or None,
+            created_at=now_utc(),
+        )
+        session.add(op)
+        session.flush()
+        created = actor_of(op)
+        audit(
+            session,
+            actor or created,
+            "operator",
+            created.id,
+            "add_operator",
+            changes={"username": username, "roles": op.roles, "os_user": os_user},
+        )
+        return created
+
+
+def list_operators(db: Database) -> list[dict[str, object]]:
+    with db.reading() as session:
+        return [
+            {
+                "username": op.username,
+                "display_name": op.display_name,
+                "roles": op.roles,
+                "os_user": op.os_user or "",
+                "active": op.active,
+                "locked": op.locked_until is not None and op.locked_until > now_utc(),
+            }
+            for op in repo.all_operators(session)
+        ]
+
+
+def change_pin(db: Database, actor: Actor, username: str, new_pin: str) -> None:
+    """An operator changes their own PIN; an admin may reset anyone's (and unlock them)."""
+    _check_pin(new_pin)
+    with db.writing() as session:
+        if username != actor.username:
+            require_role(actor, _ADMIN, "changing another operator's PIN")
+        op = repo.operator_by_username(session, username)
+        if op is None:
+            raise NotFound(f"operator {username} not found")
+        op.pin_hash = hash_pin(new_pin)
+        op.failed_logins = 0
+        op.locked_until = None
+        op.version += 1
+        assert op.id is not None
+        audit(session, actor, "operator", op.id, "change_pin")
+
+
+def disable_operator(db: Database, actor: Actor, username: str) -> None:
+    with db.writing() as session:
+        require_role(actor, _ADMIN, "disabling an operator")
+        op = repo.operator_by_username(session, username)
+        if op is None:
+            raise NotFound(f"operator {username} not found")
+        if op.id == actor.id:
+            raise ValidationError("you cannot disable yourself", field="username")
+        op.active = False
+        op.version += 1
+        assert op.id is not None
+        audit(session, actor, "operator", op.id, "disable_operator")

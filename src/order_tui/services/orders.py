@@ -1,0 +1,254 @@
+"""Step 2: create and edit draft orders. The customer is snapshotted as entered."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from order_tui.domain import money, terms
+from order_tui.domain.errors import PermissionDenied, ValidationError
+from order_tui.domain.lifecycle import Action, Status
+from order_tui.domain.order_numbers import format_order_no
+from order_tui.domain.roles import PERMISSIONS
+from order_tui.services import views
+from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
+from order_tui.store import repo
+from order_tui.store.engine import Database
+from order_tui.store.models import Customer, OrderLine, SalesOrder
+
+CREATE_ROLES = PERMISSIONS["create_order"]
+
+
+@dataclass
+class LineInput:
+    product_code: str
+    qty: Decimal
+    unit_price: Decimal | None = None  # None: the product's list price
+    tax_code: str | None = None  # None: the product's tax code
+
+
+@dataclass
+class OrderInput:
+    customer_code: str
+    lines: list[LineInput] = field(default_factory=list)
+    freight: Decimal = Decimal("0.00")
+    discount: Decimal = Decimal("0.00")
+    price_includes_tax: bool = True
+    payment_terms: str | None = None  # None: the customer's default
+    invoice_type: str | None = None  # None: the customer's default
+    wanted_date: date | None = None
+    payment_due_date: date | None = None  # None: from the payment terms
+    contact_name: str | None = None  # None: the customer's default contact
+    contact_phone: str | None = None
+    remarks: str = ""
+
+
+def _snapshot(session: Session, customer: Customer, data: OrderInput) -> dict[str, object]:
+    assert customer.id is not None
+    contact = repo.default_contact(session, customer.id)
+    address = repo.default_address(session, customer.id)
+    addr_text = ""
+    if address is not None:
+        addr_text = f"{address.province}{address.city}{address.district}{address.detail}"
+    return {
+        "customer_id": customer.id,
+        "cust_name": customer.legal_name,
+        "cust_uscc": customer.uscc,
+        "cust_bank": customer.bank_name,
+        "cust_account": customer.bank_account,
+        "cust_address": addr_text,
+        "cust_postcode": address.postcode if address else "",
+        "contact_name": data.contact_name or (contact.name if contact else ""),
+        "contact_phone": data.contact_phone or (contact.phone if contact else ""),
+        "invoice_address": customer.invoice_address,
+        "invoice_phone": customer.invoice_phone,
+        "cust_mnemonic": customer.mnemonic,
+    }
+
+
+def _build_lines(
+    session: Session, data: OrderInput
+) -> tuple[list[OrderLine], money.OrderTotals]:
+    if not data.lines:
+        raise ValidationError("an order needs at least one line", field="lines")
+    lines: list[OrderLine] = []
+    amounts: list[money.LineAmounts] = []
+    for no, li in enumerate(data.lines, start=1):
+        product = repo.find_product(session, li.product_code)
+        assert product.id is not None
+        if li.qty <= 0:
+            raise ValidationError(f"line {no}: quantity must be positive", field=f"lines.{no}.qty")
+        price = product.list_price if li.unit_price is None else li.unit_price
+        if price < 0:
+            raise ValidationError(f"line {no}: price cannot be negative", field=f"lines.{no}.price")
+        tax_code = li.tax_code or product.tax_code
+        try:
+            amt = money.line_amounts(
+                li.qty, price, tax_code, price_includes_tax=data.price_includes_tax
+            )
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(f"line {no}: {exc}", field=f"lines.{no}") from None
+        amounts.append(amt)
+        lines.append(
+            OrderLine(
+                order_id=0,
+                line_no=no,
+                product_id=product.id,
+                product_code=product.code,
+                name=product.name,
+                spec=product.spec,
+                unit=product.unit,
+                qty=li.qty,
+                unit_price=price,
+                tax_code=tax_code,
+                net=amt.net,
+                tax=amt.tax,
+                gross=amt.gross,
+                made_to_order=product.made_to_order,
+            )
+        )
+    try:
+        totals = money.order_totals(amounts, freight=data.freight, discount=data.discount)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="discount") from None
+    return lines, totals
+
+
+def _header_values(
+    session: Session, db: Database, data: OrderInput, order_day: date
+) -> dict[str, object]:
+    customer = repo.find_customer(session, data.customer_code)
+    if not customer.active:
+        raise ValidationError(f"customer {customer.code} is inactive", field="customer")
+    pay = data.payment_terms or customer.default_payment_terms
+    inv = data.invoice_type or customer.invoice_type
+    try:
+        terms.check_code(pay, terms.PAYMENT_TERMS, "payment terms")
+        terms.check_code(inv, terms.INVOICE_TYPES, "invoice type")
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="payment_terms") from None
+    if data.wanted_date is not None and data.wanted_date < order_day:
+        raise ValidationError("wanted delivery date is before the order date", "wanted_date")
+    return {
+        **_snapshot(session, customer, data),
+        "price_includes_tax": data.price_includes_tax,
+        "payment_terms": pay,
+        "invoice_type": inv,
+        "wanted_date": data.wanted_date,
+        "payment_due_date": data.payment_due_date or terms.payment_due(order_day, pay),
+        "remarks": data.remarks,
+    }
+
+
+def _totals_values(totals: money.OrderTotals) -> dict[str, object]:
+    return {
+        "net_total": totals.net,
+        "tax_total": totals.tax,
+        "goods_total": totals.goods,
+        "freight": totals.freight,
+        "discount": totals.discount,
+        "total": totals.total,
+    }
+
+
+def create_in_session(
+    session: Session,
+    db: Database,
+    actor: Actor,
+    data: OrderInput,
+    *,
+    requirement_id: int | None = None,
+) -> SalesOrder:
+    """Insert a draft; the number is allocated last so the day's counter is held briefly."""
+    day = today(db)
+    header = _header_values(session, db, data, day)
+    lines, totals = _build_lines(session, data)
+    serial = repo.next_serial(session, day)
+    now = now_utc()
+    order = SalesOrder(
+        order_no=format_order_no(day, serial),
+        order_day=day,
+        serial=serial,
+        requirement_id=requirement_id,
+        status=Status.DRAFT.value,
+        created_by=actor.id,
+        created_at=now,
+        updated_by=actor.id,
+        updated_at=now,
+        **header,  # type: ignore[arg-type]
+        **_totals_values(totals),  # type: ignore[arg-type]
+    )
+    session.add(order)
+    session.flush()
+    assert order.id is not None
+    for line in lines:
+        line.order_id = order.id
+        session.add(line)
+    audit(
+        session,
+        actor,
+        "order",
+        order.id,
+        "create",
+        order_no=order.order_no,
+        to_status=Status.DRAFT.value,
+        changes={"customer": data.customer_code, "lines": len(lines), "total": totals.total},
+    )
+    return order
+
+
+def create_order(db: Database, actor: Actor, data: OrderInput) -> views.OrderDetail:
+    if not actor.roles & CREATE_ROLES:
+        raise PermissionDenied("creating an order needs role: sales_clerk")
+    with db.writing() as session:
+        order = create_in_session(session, db, actor, data)
+        session.flush()
+        return views.detail(session, order)
+
+
+def edit_order(
+    db: Database, actor: Actor, order_no: str, data: OrderInput, expected_version: int | None
+) -> views.OrderDetail:
+    """Replace header and lines of a draft or returned order in one guarded update."""
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, Action.EDIT, expected_version)
+        assert order.id is not None
+        before = views.detail(session, order)
+        header = _header_values(session, db, data, order.order_day)
+        lines, totals = _build_lines(session, data)
+        for old in repo.order_lines(session, order.id):
+            session.delete(old)
+        session.flush()
+        for line in lines:
+            line.order_id = order.id
+            session.add(line)
+        values = {**header, **_totals_values(totals)}
+        changed = {
+            k: [getattr(before, k, None), v]
+            for k, v in values.items()
+            if hasattr(before, k) and getattr(before, k) != v
+        }
+        changed["lines"] = [len(before.lines), len(lines)]
+        move(session, actor, order, Action.EDIT, None, values=values, changes=changed)
+        session.flush()
+        session.refresh(order)
+        return views.detail(session, order)
+
+
+def get_order(db: Database, order_no: str) -> views.OrderDetail:
+    with db.reading() as session:
+        return views.detail(session, repo.get_order(session, order_no))
+
+
+def list_orders(
+    db: Database,
+    *,
+    statuses: list[str] | None = None,
+    after: tuple[date, int] | None = None,
+    limit: int = 50,
+) -> list[views.OrderSummary]:
+    with db.reading() as session:
+        rows = repo.list_orders(session, statuses=statuses, after=after, limit=limit)
+        return [views.summary(o) for o in rows]

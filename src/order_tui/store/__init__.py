@@ -1,0 +1,1 @@
+"""The database: tables, engine factory, migrations, numbering counters and queries."""

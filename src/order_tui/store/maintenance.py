@@ -1,0 +1,247 @@
+"""Backup and consistency checks of the order database.
+
+A backup is `VACUUM INTO` a temporary file, verified with `PRAGMA integrity_check`, fsynced and
+only then renamed: a consistent snapshot even while other sessions write, and never a
+half-written file under the final name (notes/data-layer.md section 7).
+"""
+
+import os
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from order_tui.domain.lifecycle import Status, reachable_statuses
+from order_tui.store.engine import Database, sqlite_path
+from order_tui.store.migrate import current_revision, head_revision
+
+# How many offending rows a check line names before it just counts them.
+SHOWN = 5
+
+
+class MaintenanceError(Exception):
+    """A backup or check could not be done; the message says why and what to do."""
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is only durable once the directory entry is on disk.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup(db: Database, dest: Path) -> Path:
+    """Write a verified copy of the SQLite database to `dest`; refuses to overwrite.
+
+    Safe while other sessions write: VACUUM INTO reads one snapshot and does not block writers
+    in WAL mode.
+    """
+    if sqlite_path(db.url) is None:
+        if db.is_sqlite:
+            raise MaintenanceError("an in-memory database cannot be backed up")
+        raise MaintenanceError(
+            "backup only handles SQLite; back up a PostgreSQL database with pg_dump "
+            "(e.g. pg_dump --format=custom --file=orders.dump <database>)"
+        )
+    dest = Path(dest).absolute()
+    if dest.exists():
+        raise MaintenanceError(f"{dest} already exists; choose a new name")
+    tmp = dest.with_name(dest.name + ".tmp")
+    if tmp.exists():
+        raise MaintenanceError(
+            f"{tmp} exists: another backup is running or one was interrupted; "
+            "delete it if no backup is running"
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+
+    # The raw driver connection: VACUUM cannot run inside a transaction, and SQLAlchemy would
+    # begin one. The pool's connections have isolation_level=None, so the driver begins none.
+    raw = db.read_engine.raw_connection()
+    try:
+        # A bound parameter, not string pasting: any quote in the path stays data.
+        driver = cast(sqlite3.Connection, raw.driver_connection)
+        driver.execute("VACUUM INTO ?", (str(tmp),))
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise MaintenanceError(f"backup failed: {exc}") from exc
+    finally:
+        raw.close()
+
+    try:
+        problems = _integrity_of_copy(tmp)
+        if problems:
+            raise MaintenanceError("the backup copy failed integrity_check: " + "; ".join(problems))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        # link() refuses an existing name atomically, unlike rename(), so a dest created
+        # meanwhile is never overwritten.
+        os.link(tmp, dest)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise MaintenanceError(f"{dest} already exists; choose a new name") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.unlink()
+    _fsync_dir(dest.parent)
+    return dest
+
+
+def _integrity_of_copy(path: Path) -> list[str]:
+    """integrity_check of a backup file; empty when it is 'ok'."""
+    # A plain sqlite3 connection: the copy is not part of the app's database, and opening it
+    # read-only (mode=ro) makes sure the check cannot change it.
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else rows
+
+
+@dataclass
+class CheckReport:
+    """The result of `check`: one line per check, as (name, detail, passed)."""
+
+    ok: bool
+    lines: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def _shown(items: list[Any]) -> str:
+    head = ", ".join(str(item) for item in items[:SHOWN])
+    return head if len(items) <= SHOWN else f"{head} and {len(items) - SHOWN} more"
+
+
+def _check_sqlite_integrity(conn: Connection, full: bool) -> tuple[str, str, bool]:
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [str(row[0]) for row in conn.exec_driver_sql(f"PRAGMA {pragma}")]
+    if rows == ["ok"]:
+        return (pragma, "ok", True)
+    return (pragma, _shown(rows), False)
+
+
+def _check_foreign_keys(conn: Connection) -> tuple[str, str, bool]:
+    rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if not rows:
+        return ("foreign keys", "no broken references", True)
+    broken = [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in rows]
+    return ("foreign keys", f"{len(rows)} broken: {_shown(broken)}", False)
+
+
+def _check_statuses(conn: Connection) -> tuple[str, str, bool]:
+    rows = conn.execute(
+        text("SELECT status, COUNT(*) FROM sales_order GROUP BY status ORDER BY status")
+    ).all()
+    known = {status.value for status in Status}
+    reachable = {status.value for status in reachable_statuses()}
+    unknown = [f"{status!r} ({count})" for status, count in rows if status not in known]
+    unreachable = [f"{status!r} ({count})" for status, count in rows if status in known - reachable]
+    if not unknown and not unreachable:
+        return ("order status", f"{sum(count for _s, count in rows)} orders, all known", True)
+    parts = []
+    if unknown:
+        parts.append(f"unknown status {_shown(unknown)}")
+    if unreachable:
+        parts.append(f"status no order can reach {_shown(unreachable)}")
+    return ("order status", "; ".join(parts), False)
+
+
+def _check_stock(conn: Connection) -> tuple[str, str, bool]:
+    # Both columns carry the same scale, so comparing the stored integers is exact.
+    rows = conn.execute(
+        text(
+            "SELECT product_id, on_hand, locked FROM stock "
+            "WHERE locked > on_hand OR locked < 0 ORDER BY product_id"
+        )
+    ).all()
+    if not rows:
+        return ("stock", "locked within 0..on hand everywhere", True)
+    bad = [f"product {pid}" for pid, _on_hand, _locked in rows]
+    return ("stock", f"locked outside 0..on hand: {_shown(bad)}", False)
+
+
+def _check_order_numbers(conn: Connection) -> tuple[str, str, bool]:
+    """Per day, serials must be exactly 1..order_counter.last: unique and without gaps."""
+    serials: dict[str, list[int]] = defaultdict(list)
+    for day, serial in conn.execute(text("SELECT order_day, serial FROM sales_order")):
+        serials[str(day)].append(int(serial))
+    counters = {
+        str(day): int(last)
+        for day, last in conn.execute(text("SELECT day, last FROM order_counter"))
+    }
+    problems: list[str] = []
+    for day in sorted(set(serials) | set(counters)):
+        found = serials.get(day, [])
+        last = counters.get(day)
+        duplicates = sorted(serial for serial, n in Counter(found).items() if n > 1)
+        if duplicates:
+            problems.append(f"{day}: serial {_shown(duplicates)} used twice")
+        if last is None:
+            problems.append(f"{day}: orders but no counter")
+            continue
+        expected = set(range(1, last + 1))
+        missing = sorted(expected - set(found))
+        extra = sorted(set(found) - expected)
+        if missing:
+            problems.append(f"{day}: serial {_shown(missing)} missing (counter at {last})")
+        if extra:
+            problems.append(f"{day}: serial {_shown(extra)} beyond the counter ({last})")
+    if not problems:
+        return ("order numbers", f"{len(serials)} days, gap-free and unique", True)
+    return ("order numbers", "; ".join(problems[:SHOWN]), False)
+
+
+def check(db: Database, *, full: bool = False) -> CheckReport:
+    """Check the schema revision, the file's integrity and the business invariants.
+
+    `full` runs integrity_check instead of the faster quick_check (after a restore, say).
+    Never raises for a problem in the data: every finding becomes a failed line.
+    """
+    lines: list[tuple[str, str, bool]] = []
+    head = head_revision()
+    try:
+        current = current_revision(db)
+    except SQLAlchemyError as exc:
+        current = None
+        lines.append(("schema", f"cannot read the revision: {exc}", False))
+    else:
+        if current == head:
+            lines.append(("schema", f"revision {current} (current)", True))
+        elif current is None:
+            lines.append(("schema", f"not created (this program knows up to {head})", False))
+        else:
+            lines.append(("schema", f"revision {current}, this program expects {head}", False))
+
+    with db.read_engine.connect() as conn:
+        checks: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = []
+        if db.is_sqlite:
+            pragma = "integrity_check" if full else "quick_check"
+            checks.append((pragma, lambda: _check_sqlite_integrity(conn, full)))
+            checks.append(("foreign keys", lambda: _check_foreign_keys(conn)))
+        else:
+            lines.append(("integrity", "checked by the PostgreSQL server itself", True))
+        if current is not None:  # without a schema there are no tables to look at
+            checks.append(("order status", lambda: _check_statuses(conn)))
+            checks.append(("stock", lambda: _check_stock(conn)))
+            checks.append(("order numbers", lambda: _check_order_numbers(conn)))
+        for name, run in checks:
+            try:
+                lines.append(run())
+            except SQLAlchemyError as exc:
+                # A damaged file or an old schema: report it and go on with the other checks.
+                conn.rollback()
+                reason = getattr(exc, "orig", None) or exc
+                lines.append((name, f"could not check: {reason}", False))
+    return CheckReport(ok=all(passed for _name, _detail, passed in lines), lines=lines)

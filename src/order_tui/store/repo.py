@@ -1,0 +1,355 @@
+"""Queries and guarded writes the services need. All SQL lives in store/."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from order_tui.domain.errors import Conflict, NotFound
+from order_tui.store.models import (
+    Attachment,
+    AuditEvent,
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    Feedback,
+    Hold,
+    Operator,
+    OrderCounter,
+    OrderLine,
+    Product,
+    RequirementLine,
+    ProductionOperation,
+    ProductionPlan,
+    ReviewRound,
+    ReviewVerdict,
+    SalesOrder,
+    Stock,
+)
+
+OPEN_STATUSES = (
+    "in_review",
+    "approved",
+    "in_production",
+    "picking",
+    "packed",
+    "shipped",
+)
+
+
+def next_serial(session: Session, day: date) -> int:
+    """Bump the day's counter by one upsert in the caller's transaction: gap-free, unique."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = OrderCounter.__table__  # type: ignore[attr-defined]
+    stmt = (
+        insert_fn(table)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def get_order(session: Session, order_no: str) -> SalesOrder:
+    order = session.exec(select(SalesOrder).where(SalesOrder.order_no == order_no)).first()
+    if order is None:
+        raise NotFound(f"order {order_no} not found")
+    return order
+
+
+def get_order_by_id(session: Session, order_id: int) -> SalesOrder:
+    order = session.get(SalesOrder, order_id)
+    if order is None:
+        raise NotFound(f"order #{order_id} not found")
+    return order
+
+
+def order_lines(session: Session, order_id: int) -> list[OrderLine]:
+    stmt = select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.line_no))
+    return list(session.exec(stmt))
+
+
+def last_change(session: Session, entity: str, entity_id: int) -> tuple[str, str]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    )
+    event = session.exec(stmt).first()
+    if event is None:
+        return ("someone", "")
+    return (event.operator_name, event.at.isoformat(timespec="seconds"))
+
+
+def guarded_update(
+    session: Session,
+    order: SalesOrder,
+    *,
+    expected_version: int,
+    expected_status: str,
+    values: dict[str, Any],
+) -> None:
+    """One UPDATE that only hits the row as it was read; 0 rows means someone came first."""
+    table = SalesOrder.__table__  # type: ignore[attr-defined]
+    stmt = (
+        update(table)
+        .where(
+            table.c.id == order.id,
+            table.c.version == expected_version,
+            table.c.status == expected_status,
+        )
+        .values(version=table.c.version + 1, **values)
+    )
+    result = session.execute(stmt)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        assert order.id is not None
+        who, when = last_change(session, "order", order.id)
+        raise Conflict(
+            f"order {order.order_no} was changed by {who} at {when}; reload and try again",
+            changed_by=who,
+            changed_at=when,
+        )
+    session.expire(order)
+
+
+def find_customer(session: Session, code: str) -> Customer:
+    customer = session.exec(select(Customer).where(Customer.code == code)).first()
+    if customer is None:
+        raise NotFound(f"customer {code} not found")
+    return customer
+
+
+def default_contact(session: Session, customer_id: int) -> CustomerContact | None:
+    stmt = (
+        select(CustomerContact)
+        .where(CustomerContact.customer_id == customer_id)
+        .order_by(col(CustomerContact.is_default).desc(), col(CustomerContact.id))
+    )
+    return session.exec(stmt).first()
+
+
+def default_address(session: Session, customer_id: int) -> CustomerAddress | None:
+    stmt = (
+        select(CustomerAddress)
+        .where(CustomerAddress.customer_id == customer_id)
+        .order_by(col(CustomerAddress.is_default).desc(), col(CustomerAddress.id))
+    )
+    return session.exec(stmt).first()
+
+
+def find_product(session: Session, code: str) -> Product:
+    product = session.exec(select(Product).where(Product.code == code)).first()
+    if product is None:
+        raise NotFound(f"product {code} not found")
+    return product
+
+
+def stock_for(session: Session, product_id: int) -> Stock:
+    stock = session.get(Stock, product_id)
+    if stock is None:
+        stock = Stock(product_id=product_id)
+        session.add(stock)
+        session.flush()
+    return stock
+
+
+def open_orders_of_customer(
+    session: Session, customer_id: int, exclude_id: int | None
+) -> list[tuple[str, Decimal]]:
+    stmt = select(SalesOrder.order_no, SalesOrder.total).where(
+        SalesOrder.customer_id == customer_id, col(SalesOrder.status).in_(OPEN_STATUSES)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(SalesOrder.id != exclude_id)
+    return [(no, total) for no, total in session.exec(stmt)]
+
+
+def recent_orders_of_customer(session: Session, customer_id: int, limit: int = 10) -> list[str]:
+    stmt = (
+        select(SalesOrder.order_no)
+        .where(SalesOrder.customer_id == customer_id)
+        .order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
+        .limit(limit)
+    )
+    return list(session.exec(stmt))
+
+
+def open_holds(session: Session, order_id: int) -> list[Hold]:
+    stmt = select(Hold).where(Hold.order_id == order_id, col(Hold.released_at).is_(None))
+    return list(session.exec(stmt))
+
+
+def attachment_kinds(session: Session, order_id: int) -> set[str]:
+    stmt = select(Attachment.kind).where(Attachment.order_id == order_id)
+    return set(session.exec(stmt))
+
+
+def attachments_of(session: Session, order_id: int) -> list[Attachment]:
+    stmt = select(Attachment).where(Attachment.order_id == order_id).order_by(col(Attachment.id))
+    return list(session.exec(stmt))
+
+
+def current_round(session: Session, order_id: int) -> ReviewRound | None:
+    stmt = (
+        select(ReviewRound)
+        .where(ReviewRound.order_id == order_id)
+        .order_by(col(ReviewRound.round_no).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
+    stmt = select(ReviewRound).where(ReviewRound.order_id == order_id).order_by(
+        col(ReviewRound.round_no)
+    )
+    return list(session.exec(stmt))
+
+
+def verdicts_of_round(session: Session, round_id: int) -> list[ReviewVerdict]:
+    stmt = select(ReviewVerdict).where(ReviewVerdict.round_id == round_id).order_by(
+        col(ReviewVerdict.id)
+    )
+    return list(session.exec(stmt))
+
+
+def plans_of(session: Session, order_id: int) -> list[ProductionPlan]:
+    stmt = select(ProductionPlan).where(ProductionPlan.order_id == order_id).order_by(
+        col(ProductionPlan.id)
+    )
+    return list(session.exec(stmt))
+
+
+def operations_of(session: Session, plan_ids: Sequence[int]) -> list[ProductionOperation]:
+    if not plan_ids:
+        return []
+    stmt = (
+        select(ProductionOperation)
+        .where(col(ProductionOperation.plan_id).in_(plan_ids))
+        .order_by(col(ProductionOperation.plan_id), col(ProductionOperation.seq))
+    )
+    return list(session.exec(stmt))
+
+
+def feedback_of(session: Session, order_id: int) -> Feedback | None:
+    return session.exec(select(Feedback).where(Feedback.order_id == order_id)).first()
+
+
+def operator_by_username(session: Session, username: str) -> Operator | None:
+    return session.exec(select(Operator).where(Operator.username == username)).first()
+
+
+def operator_by_os_user(session: Session, os_user: str) -> Operator | None:
+    stmt = select(Operator).where(Operator.os_user == os_user, col(Operator.active).is_(True))
+    return session.exec(stmt).first()
+
+
+def all_operators(session: Session) -> list[Operator]:
+    return list(session.exec(select(Operator).order_by(col(Operator.username))))
+
+
+def audit_of_order(session: Session, order_id: int) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == "order", AuditEvent.entity_id == order_id)
+        .order_by(col(AuditEvent.id))
+    )
+    return list(session.exec(stmt))
+
+
+def count_audit(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(AuditEvent)).one())
+
+
+def list_orders(
+    session: Session,
+    *,
+    statuses: Sequence[str] | None = None,
+    after: tuple[date, int] | None = None,
+    limit: int = 50,
+) -> list[SalesOrder]:
+    """Keyset-paged by (order_day, serial) descending: newest first, no OFFSET."""
+    stmt = select(SalesOrder)
+    if statuses:
+        stmt = stmt.where(col(SalesOrder.status).in_(statuses))
+    if after is not None:
+        day, serial = after
+        stmt = stmt.where(
+            (col(SalesOrder.order_day) < day)
+            | ((col(SalesOrder.order_day) == day) & (col(SalesOrder.serial) < serial))
+        )
+    stmt = stmt.order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
+    return list(session.exec(stmt.limit(limit)))
+
+
+def feedback_due(session: Session, now: datetime, limit: int = 100) -> list[tuple[Feedback, str]]:
+    stmt = (
+        select(Feedback, SalesOrder.order_no)
+        .join(SalesOrder, col(SalesOrder.id) == Feedback.order_id)
+        .where(col(Feedback.done_at).is_(None))
+        .order_by(col(Feedback.due_at))
+        .limit(limit)
+    )
+    return [(fb, no) for fb, no in session.exec(stmt)]
+
+
+def customer_exists(session: Session, *, code: str | None = None, uscc: str | None = None) -> bool:
+    stmt = select(Customer.id)
+    stmt = stmt.where(Customer.code == code) if code is not None else stmt.where(
+        Customer.uscc == uscc
+    )
+    return session.exec(stmt).first() is not None
+
+
+def product_exists(session: Session, code: str) -> bool:
+    return session.exec(select(Product.id).where(Product.code == code)).first() is not None
+
+
+def peek_stock(session: Session, product_id: int) -> Stock:
+    """The stock row for reading; a product never stocked reads as zero (nothing is written)."""
+    return session.get(Stock, product_id) or Stock(product_id=product_id)
+
+
+def requirement_lines(session: Session, requirement_id: int) -> list[RequirementLine]:
+    stmt = (
+        select(RequirementLine)
+        .where(RequirementLine.requirement_id == requirement_id)
+        .order_by(col(RequirementLine.line_no))
+    )
+    return list(session.exec(stmt))
+
+
+def orders_in_status_oldest_first(session: Session, status: str, limit: int) -> list[SalesOrder]:
+    stmt = (
+        select(SalesOrder)
+        .where(SalesOrder.status == status)
+        .order_by(col(SalesOrder.order_day), col(SalesOrder.serial))
+        .limit(limit)
+    )
+    return list(session.exec(stmt))
+
+
+def pending_departments(session: Session, order_id: int) -> list[str]:
+    rnd = current_round(session, order_id)
+    if rnd is None or rnd.id is None:
+        return []
+    decided = {v.department for v in verdicts_of_round(session, rnd.id)}
+    return [d for d in rnd.required_departments.split(";") if d and d not in decided]
+
+
+def last_rejection(session: Session, order_id: int) -> str:
+    stmt = (
+        select(ReviewVerdict)
+        .where(ReviewVerdict.order_id == order_id, ReviewVerdict.verdict == "reject")
+        .order_by(col(ReviewVerdict.id).desc())
+        .limit(1)
+    )
+    verdict = session.exec(stmt).first()
+    return f"{verdict.department}: {verdict.reason_code} {verdict.comment}" if verdict else ""

@@ -1,0 +1,271 @@
+"""Backups while others write, and the consistency check catching broken data."""
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, create_mock_engine, text
+
+from order_tui.store.engine import Database, open_database
+from order_tui.store.maintenance import CheckReport, MaintenanceError, backup, check
+from order_tui.store.migrate import ensure_schema, head_revision
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'orders.db'}", tmp_path)
+    ensure_schema(database)
+    yield database
+    database.dispose()
+
+
+def _insert(conn: Connection, table: str, **values: Any) -> int:
+    """INSERT with raw SQL, filling every other NOT NULL column with a plain value."""
+    filler = {"INTEGER": 0, "BIGINT": 0, "BOOLEAN": 0, "DATE": "2025-01-01"}
+    for _cid, name, declared, notnull, default, is_pk in conn.exec_driver_sql(
+        f"PRAGMA table_info({table})"
+    ):
+        if name in values or not notnull or default is not None or is_pk:
+            continue
+        kind = declared.split("(")[0].upper()
+        values[name] = filler.get(kind, "2025-01-01 00:00:00.000000" if kind == "DATETIME" else "")
+    columns = ", ".join(values)
+    params = ", ".join(f":{name}" for name in values)
+    result = conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)
+    assert result.lastrowid is not None
+    return result.lastrowid
+
+
+class Seed:
+    """A small, consistent data set: two days of orders, numbered without gaps, and stock."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.operator = _insert(conn, "operator", username="clerk", display_name="C", roles="")
+        self.customer = _insert(conn, "customer", code="C1", legal_name="L", uscc="U", mnemonic="")
+        self.product = _insert(conn, "product", code="P1", name="Bolt", unit="pc", mnemonic="")
+        _insert(conn, "stock", product_id=self.product, on_hand=100_0000, locked=30_0000)
+        for day, count, status in [("2025-03-01", 3, "approved"), ("2025-03-02", 1, "draft")]:
+            for serial in range(1, count + 1):
+                self.order(day, serial, status)
+            _insert(conn, "order_counter", day=day, last=count)
+
+    def order(self, day: str, serial: int, status: str = "draft") -> int:
+        return _insert(
+            self.conn,
+            "sales_order",
+            order_no=f"SO{day.replace('-', '')}{serial:03d}",
+            order_day=day,
+            serial=serial,
+            customer_id=self.customer,
+            status=status,
+            created_by=self.operator,
+            updated_by=self.operator,
+        )
+
+
+@pytest.fixture
+def seeded(db: Database) -> Seed:
+    with db.write_engine.begin() as conn:
+        return Seed(conn)
+
+
+def _line(report: CheckReport, name: str) -> tuple[str, str, bool]:
+    matches = [line for line in report.lines if line[0] == name]
+    assert len(matches) == 1, report.lines
+    return matches[0]
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path: Path) -> None:
+    stop = threading.Event()
+    written: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            while not stop.is_set():
+                with db.write_engine.begin() as conn:
+                    written.append(
+                        _insert(
+                            conn,
+                            "audit_event",
+                            operator_name="clerk",
+                            entity="order",
+                            entity_id=len(written),
+                            action="touch",
+                        )
+                    )
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 50 and thread.is_alive():
+            stop.wait(0.01)
+        dest = backup(db, tmp_path / "backups" / "orders-copy.db")
+        during = len(written)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not errors
+    assert during >= 50 and len(written) > 0
+
+    assert dest == (tmp_path / "backups" / "orders-copy.db").absolute()
+    assert not dest.with_name(dest.name + ".tmp").exists()
+    assert _integrity(dest) == "ok"
+    copy = open_database(f"sqlite:///{dest}", tmp_path)
+    try:
+        with copy.read_engine.connect() as conn:
+            copied = conn.execute(text("SELECT COUNT(*) FROM audit_event")).scalar_one()
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        assert 0 < copied <= len(written)
+        assert version == head_revision()
+        assert check(copy, full=True).ok
+    finally:
+        copy.dispose()
+
+
+def test_backup_refuses_to_overwrite(db: Database, tmp_path: Path) -> None:
+    dest = tmp_path / "existing.db"
+    dest.write_bytes(b"precious")
+
+    with pytest.raises(MaintenanceError, match="already exists"):
+        backup(db, dest)
+
+    assert dest.read_bytes() == b"precious"
+    assert not (tmp_path / "existing.db.tmp").exists()
+
+
+def test_backup_handles_quotes_in_the_path(db: Database, tmp_path: Path) -> None:
+    dest = backup(db, tmp_path / "it's \"quoted\"; DROP TABLE x.db")
+    assert _integrity(dest) == "ok"
+
+
+def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
+    engine = create_mock_engine("postgresql+psycopg://u@localhost/orders", lambda *a, **k: None)
+    pg = Database(
+        url="postgresql+psycopg://u@localhost/orders",
+        read_engine=engine,  # type: ignore[arg-type]  # only the dialect is looked at
+        write_engine=engine,  # type: ignore[arg-type]
+        data_dir=tmp_path,
+    )
+    with pytest.raises(MaintenanceError, match="pg_dump"):
+        backup(pg, tmp_path / "pg.db")
+
+
+def test_check_passes_on_a_good_database(db: Database, seeded: Seed) -> None:
+    report = check(db)
+    assert report.ok, report.lines
+    assert [name for name, _detail, _passed in report.lines] == [
+        "schema",
+        "quick_check",
+        "foreign keys",
+        "order status",
+        "stock",
+        "order numbers",
+    ]
+    assert _line(check(db, full=True), "integrity_check") == ("integrity_check", "ok", True)
+
+
+def _raw(db: Database, sql: str) -> None:
+    """A change made outside the app (foreign keys off, no triggers skipped)."""
+    conn = sqlite3.connect(db.read_engine.url.database or "")
+    try:
+        conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+CORRUPTIONS: dict[str, tuple[str, Callable[[Database, Seed], None], str]] = {
+    "locked above on hand": (
+        "stock",
+        lambda db, seed: _raw(db, "UPDATE stock SET locked = on_hand + 1"),
+        "product 1",
+    ),
+    "negative locked": ("stock", lambda db, seed: _raw(db, "UPDATE stock SET locked = -1"), ""),
+    "gap in serials": (
+        "order numbers",
+        lambda db, seed: (
+            _raw(db, "UPDATE order_counter SET last = 5 WHERE day = '2025-03-02'"),
+            _raw(
+                db,
+                "INSERT INTO sales_order (order_no, order_day, serial, customer_id, cust_name, "
+                "cust_uscc, cust_bank, cust_account, cust_address, cust_postcode, contact_name, "
+                "contact_phone, invoice_address, invoice_phone, cust_mnemonic, "
+                "price_includes_tax, freight, discount, net_total, tax_total, goods_total, "
+                "total, payment_terms, invoice_type, remarks, status, review_round, on_hold, "
+                "cancel_reason, created_by, created_at, updated_by, updated_at, version) "
+                "SELECT 'SO20250302005', order_day, 5, customer_id, cust_name, cust_uscc, "
+                "cust_bank, cust_account, cust_address, cust_postcode, contact_name, "
+                "contact_phone, invoice_address, invoice_phone, cust_mnemonic, "
+                "price_includes_tax, freight, discount, net_total, tax_total, goods_total, "
+                "total, payment_terms, invoice_type, remarks, status, review_round, on_hold, "
+                "cancel_reason, created_by, created_at, updated_by, updated_at, version "
+                "FROM sales_order WHERE order_no = 'SO20250302001'",
+            ),
+        ),
+        "2025-03-02: serial 2, 3, 4 missing",
+    ),
+    "counter ahead of orders": (
+        "order numbers",
+        lambda db, seed: _raw(db, "UPDATE order_counter SET last = 4 WHERE day = '2025-03-01'"),
+        "2025-03-01: serial 4 missing",
+    ),
+    "orders without counter": (
+        "order numbers",
+        lambda db, seed: _raw(db, "DELETE FROM order_counter WHERE day = '2025-03-02'"),
+        "2025-03-02: orders but no counter",
+    ),
+    "bogus status": (
+        "order status",
+        lambda db, seed: _raw(db, "UPDATE sales_order SET status = 'teleported' WHERE serial = 2"),
+        "'teleported' (1)",
+    ),
+    "broken reference": (
+        "foreign keys",
+        lambda db, seed: _raw(db, "UPDATE sales_order SET customer_id = 999 WHERE serial = 3"),
+        "sales_order row",
+    ),
+    "schema too new": (
+        "schema",
+        lambda db, seed: _raw(db, "UPDATE alembic_version SET version_num = '0099'"),
+        "revision 0099",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPTIONS))
+def test_check_reports_the_broken_invariant(db: Database, seeded: Seed, case: str) -> None:
+    name, corrupt, detail = CORRUPTIONS[case]
+    corrupt(db, seeded)
+
+    report = check(db)
+
+    assert not report.ok
+    failed = [line for line in report.lines if not line[2]]
+    assert [line[0] for line in failed] == [name], report.lines
+    assert detail in failed[0][1]
+
+
+def test_check_of_an_empty_file_says_not_created(tmp_path: Path) -> None:
+    empty = open_database(f"sqlite:///{tmp_path / 'new.db'}", tmp_path)
+    try:
+        report = check(empty)
+    finally:
+        empty.dispose()
+    assert not report.ok
+    assert _line(report, "schema")[1].startswith("not created")
+    assert _line(report, "quick_check")[2]
