@@ -26,7 +26,7 @@ from order_tui.domain.lifecycle import Action, Status, rule_for
 from order_tui.domain.roles import Role
 from order_tui.services import actions, execution, operators, orders
 from order_tui.services.common import Actor
-from order_tui.services.demo import DemoCast, drive_to, load_master_data, new_order
+from order_tui.services.demo import drive_to, load_master_data, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
@@ -129,9 +129,7 @@ def _actor(db: Database, role: Role) -> Actor:
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-@pytest.mark.parametrize(
-    "status", [s for s in Status], ids=[s.value for s in Status]
-)
+@pytest.mark.parametrize("status", [s for s in Status], ids=[s.value for s in Status])
 def test_matrix(
     kind: str, status: Status, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -163,10 +161,15 @@ def test_matrix(
                 shutil.copy(scenario.path, private / "orders.db")
                 pdb = _open(private)
                 try:
-                    actions.act(pdb, _actor(pdb, role), scenario.order_no, action,
-                                **_params(action, role, private, order))
+                    actions.act(
+                        pdb,
+                        _actor(pdb, role),
+                        scenario.order_no,
+                        action,
+                        **_params(action, role, private, order),
+                    )
                     successes += 1
-                    version, new_status, _ = _state(pdb, scenario.order_no)
+                    _, new_status, _ = _state(pdb, scenario.order_no)
                     if rule and rule.targets and Status(new_status) not in rule.targets:
                         problems.append(f"{where}: went to {new_status}")
                 except DomainError as exc:
@@ -176,8 +179,13 @@ def test_matrix(
                 continue
             before = _state(db, scenario.order_no)
             try:
-                actions.act(db, _actor(db, role), scenario.order_no, action,
-                            **_params(action, role, tmp_path, order))
+                actions.act(
+                    db,
+                    _actor(db, role),
+                    scenario.order_no,
+                    action,
+                    **_params(action, role, tmp_path, order),
+                )
             except DomainError as exc:
                 wanted: tuple[type[DomainError], ...] = (
                     (expected,) if expected else (PermissionDenied, InvalidTransition, ReadOnly)

@@ -43,28 +43,28 @@ class Seed:
     """A small, consistent data set: two days of orders, numbered without gaps, and stock."""
 
     def __init__(self, conn: Connection) -> None:
-        self.conn = conn
         self.operator = _insert(conn, "operator", username="clerk", display_name="C", roles="")
         self.customer = _insert(conn, "customer", code="C1", legal_name="L", uscc="U", mnemonic="")
         self.product = _insert(conn, "product", code="P1", name="Bolt", unit="pc", mnemonic="")
         _insert(conn, "stock", product_id=self.product, on_hand=100_0000, locked=30_0000)
         for day, count, status in [("2025-03-01", 3, "approved"), ("2025-03-02", 1, "draft")]:
             for serial in range(1, count + 1):
-                self.order(day, serial, status)
+                _order(conn, self, day, serial, status)
             _insert(conn, "order_counter", day=day, last=count)
 
-    def order(self, day: str, serial: int, status: str = "draft") -> int:
-        return _insert(
-            self.conn,
-            "sales_order",
-            order_no=f"SO{day.replace('-', '')}{serial:03d}",
-            order_day=day,
-            serial=serial,
-            customer_id=self.customer,
-            status=status,
-            created_by=self.operator,
-            updated_by=self.operator,
-        )
+
+def _order(conn: Connection, seed: Seed, day: str, serial: int, status: str = "draft") -> int:
+    return _insert(
+        conn,
+        "sales_order",
+        order_no=f"SO{day.replace('-', '')}{serial:03d}",
+        order_day=day,
+        serial=serial,
+        customer_id=seed.customer,
+        status=status,
+        created_by=seed.operator,
+        updated_by=seed.operator,
+    )
 
 
 @pytest.fixture
@@ -88,39 +88,44 @@ def _integrity(path: Path) -> str:
 
 
 def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path: Path) -> None:
+    # Some bulk first, so that the copy takes long enough for commits to land during it.
+    with db.write_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, operator_name, entity, entity_id, order_no, action, "
+                "from_status, to_status, changes) VALUES ('2025-01-01 00:00:00.000000', 'bulk', "
+                "'order', :i, '', 'import', '', '', :changes)"
+            ),
+            [{"i": i, "changes": "x" * 200} for i in range(20_000)],
+        )
     stop = threading.Event()
-    written: list[int] = []
+    committed = [0]  # counted after each COMMIT returns
     errors: list[BaseException] = []
 
     def writer() -> None:
         try:
             while not stop.is_set():
                 with db.write_engine.begin() as conn:
-                    written.append(
-                        _insert(
-                            conn,
-                            "audit_event",
-                            operator_name="clerk",
-                            entity="order",
-                            entity_id=len(written),
-                            action="touch",
-                        )
-                    )
+                    _insert(conn, "audit_event", operator_name="w", entity="order", action="t")
+                committed[0] += 1
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        while len(written) < 50 and thread.is_alive():
+        while committed[0] < 20 and thread.is_alive():
             stop.wait(0.01)
+        before = committed[0]
         dest = backup(db, tmp_path / "backups" / "orders-copy.db")
-        during = len(written)
+        after_backup = committed[0]
+        while committed[0] < after_backup + 20 and thread.is_alive():
+            stop.wait(0.01)  # the writer keeps going after the backup, too
     finally:
         stop.set()
         thread.join(timeout=30)
     assert not errors
-    assert during >= 50 and len(written) > 0
+    assert committed[0] >= after_backup + 20
 
     assert dest == (tmp_path / "backups" / "orders-copy.db").absolute()
     assert not dest.with_name(dest.name + ".tmp").exists()
@@ -128,9 +133,12 @@ def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path
     copy = open_database(f"sqlite:///{dest}", tmp_path)
     try:
         with copy.read_engine.connect() as conn:
-            copied = conn.execute(text("SELECT COUNT(*) FROM audit_event")).scalar_one()
+            copied = conn.execute(
+                text("SELECT COUNT(*) FROM audit_event WHERE operator_name = 'w'")
+            ).scalar_one()
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        assert 0 < copied <= len(written)
+        # One snapshot taken during the backup: everything committed before it, nothing after.
+        assert before <= copied <= after_backup
         assert version == head_revision()
         assert check(copy, full=True).ok
     finally:
@@ -148,8 +156,19 @@ def test_backup_refuses_to_overwrite(db: Database, tmp_path: Path) -> None:
     assert not (tmp_path / "existing.db.tmp").exists()
 
 
+def test_backup_leaves_a_foreign_temporary_file_alone(db: Database, tmp_path: Path) -> None:
+    busy = tmp_path / "orders-copy.db.tmp"
+    busy.write_bytes(b"another backup in progress")
+
+    with pytest.raises(MaintenanceError, match="another backup is running"):
+        backup(db, tmp_path / "orders-copy.db")
+
+    assert busy.read_bytes() == b"another backup in progress"
+    assert not (tmp_path / "orders-copy.db").exists()
+
+
 def test_backup_handles_quotes_in_the_path(db: Database, tmp_path: Path) -> None:
-    dest = backup(db, tmp_path / "it's \"quoted\"; DROP TABLE x.db")
+    dest = backup(db, tmp_path / 'it\'s "quoted"; DROP TABLE x.db')
     assert _integrity(dest) == "ok"
 
 
@@ -189,36 +208,25 @@ def _raw(db: Database, sql: str) -> None:
         conn.close()
 
 
+def _order_with_gap(db: Database, seed: Seed) -> None:
+    with db.write_engine.begin() as conn:
+        _order(conn, seed, "2025-03-02", 5)
+        conn.execute(text("UPDATE order_counter SET last = 5 WHERE day = '2025-03-02'"))
+
+
+# case -> (the check that must fail, how to break the data, part of the expected detail)
 CORRUPTIONS: dict[str, tuple[str, Callable[[Database, Seed], None], str]] = {
     "locked above on hand": (
         "stock",
         lambda db, seed: _raw(db, "UPDATE stock SET locked = on_hand + 1"),
         "product 1",
     ),
-    "negative locked": ("stock", lambda db, seed: _raw(db, "UPDATE stock SET locked = -1"), ""),
-    "gap in serials": (
-        "order numbers",
-        lambda db, seed: (
-            _raw(db, "UPDATE order_counter SET last = 5 WHERE day = '2025-03-02'"),
-            _raw(
-                db,
-                "INSERT INTO sales_order (order_no, order_day, serial, customer_id, cust_name, "
-                "cust_uscc, cust_bank, cust_account, cust_address, cust_postcode, contact_name, "
-                "contact_phone, invoice_address, invoice_phone, cust_mnemonic, "
-                "price_includes_tax, freight, discount, net_total, tax_total, goods_total, "
-                "total, payment_terms, invoice_type, remarks, status, review_round, on_hold, "
-                "cancel_reason, created_by, created_at, updated_by, updated_at, version) "
-                "SELECT 'SO20250302005', order_day, 5, customer_id, cust_name, cust_uscc, "
-                "cust_bank, cust_account, cust_address, cust_postcode, contact_name, "
-                "contact_phone, invoice_address, invoice_phone, cust_mnemonic, "
-                "price_includes_tax, freight, discount, net_total, tax_total, goods_total, "
-                "total, payment_terms, invoice_type, remarks, status, review_round, on_hold, "
-                "cancel_reason, created_by, created_at, updated_by, updated_at, version "
-                "FROM sales_order WHERE order_no = 'SO20250302001'",
-            ),
-        ),
-        "2025-03-02: serial 2, 3, 4 missing",
+    "negative locked": (
+        "stock",
+        lambda db, seed: _raw(db, "UPDATE stock SET locked = -1"),
+        "product 1",
     ),
+    "gap in serials": ("order numbers", _order_with_gap, "2025-03-02: serial 2, 3, 4 missing"),
     "counter ahead of orders": (
         "order numbers",
         lambda db, seed: _raw(db, "UPDATE order_counter SET last = 4 WHERE day = '2025-03-01'"),

@@ -76,7 +76,9 @@ def _seed(conn: Connection) -> dict[str, int]:
     operator = _insert(
         conn, "operator", username="clerk", display_name="Clerk", roles="sales_clerk"
     )
-    customer = _insert(conn, "customer", code="C001", legal_name="北京科技", uscc="9111", mnemonic="bjkj")
+    customer = _insert(
+        conn, "customer", code="C001", legal_name="北京科技", uscc="9111", mnemonic="bjkj"
+    )
     order = _insert(
         conn,
         "sales_order",
@@ -126,7 +128,7 @@ def test_new_file_is_created_at_head(db: Database) -> None:
 
     assert current_revision(db) == head_revision() == "0002"
     assert set(SQLModel.metadata.tables) <= _tables(db)
-    assert GUARD_TRIGGERS <= _triggers(db)
+    assert _triggers(db) == GUARD_TRIGGERS
     assert ensure_schema(db) == "up-to-date"
 
 
@@ -286,7 +288,8 @@ def test_broken_references_roll_the_upgrade_back(db: Database) -> None:
     # The app's connections enforce foreign keys; a raw one (as a hand edit would) does not.
     raw = sqlite3.connect(db.read_engine.url.database or "")
     raw.execute(
-        "INSERT INTO customer_contact (customer_id, name, phone, is_default) VALUES (42, 'x', '', 1)"
+        "INSERT INTO customer_contact (customer_id, name, phone, is_default) "
+        "VALUES (42, 'x', '', 1)"
     )
     raw.commit()
     raw.close()
@@ -371,7 +374,7 @@ def test_downgrade_to_base_and_back(db: Database) -> None:
         write.dispose()
 
     assert ensure_schema(db) == "created"
-    assert GUARD_TRIGGERS <= _triggers(db)
+    assert _triggers(db) == GUARD_TRIGGERS
 
 
 def test_autogenerate_renders_importable_revisions(

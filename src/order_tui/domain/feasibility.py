@@ -40,8 +40,9 @@ class FeasibilityResult:
     risk: str  # "", "shortage", "late", "no_supply"
 
 
-def assess_line(line: FeasibilityLine, today: date, wanted: date | None,
-                shipping_days: int = 2) -> FeasibilityResult:
+def assess_line(
+    line: FeasibilityLine, today: date, wanted: date | None, shipping_days: int = 2
+) -> FeasibilityResult:
     if line.made_to_order:
         earliest: date | None = today + timedelta(days=line.lead_time_days + shipping_days)
     elif line.shortfall == 0:
@@ -72,8 +73,9 @@ def assess_line(line: FeasibilityLine, today: date, wanted: date | None,
     )
 
 
-def assess(lines: list[FeasibilityLine], today: date, wanted: date | None
-           ) -> list[FeasibilityResult]:
+def assess(
+    lines: list[FeasibilityLine], today: date, wanted: date | None
+) -> list[FeasibilityResult]:
     return [assess_line(line, today, wanted) for line in lines]
 
 

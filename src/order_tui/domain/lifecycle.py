@@ -386,3 +386,22 @@ def action_label(action: Action, lang: str = "zh") -> str:
         if rule.action == action:
             return rule.label[0] if lang == "zh" else rule.label[1]
     return action.value
+
+
+def markdown_table() -> str:
+    """The table as README shows it; a test keeps README and this table in agreement."""
+    rows = [
+        "| action | 动作 | from | to | roles | guards |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    order = list(Status)
+    for rule in LIFECYCLE:
+        sources = ", ".join(s.value for s in sorted(rule.sources, key=order.index))
+        targets = ", ".join(t.value for t in rule.targets) or "(stays)"
+        roles = ", ".join(sorted(r.value for r in rule.roles))
+        guards = ", ".join(g.name for g in rule.guards) or "-"
+        rows.append(
+            f"| {rule.action.value} | {rule.label[0]} | {sources} | {targets} | {roles} | "
+            f"{guards} |"
+        )
+    return "\n".join(rows)

@@ -135,8 +135,11 @@ def check_capacity(f: ReviewFacts) -> list[Finding]:
                 "capacity",
                 "block" if late else "warn",
                 msg,
-                {"line": str(line.line_no), "lead_time_days": str(line.lead_time_days),
-                 "ready": ready.isoformat()},
+                {
+                    "line": str(line.line_no),
+                    "lead_time_days": str(line.lead_time_days),
+                    "ready": ready.isoformat(),
+                },
             )
         )
     return out

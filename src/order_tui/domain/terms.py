@@ -109,8 +109,11 @@ def retention_date(archived_on: date, years: int) -> date:
         return archived_on.replace(year=archived_on.year + years, day=28)
 
 
-def label(table: dict[str, tuple[str, str]] | dict[str, tuple[str, str, int | None]], code: str,
-          lang: str = "zh") -> str:
+def label(
+    table: dict[str, tuple[str, str]] | dict[str, tuple[str, str, int | None]],
+    code: str,
+    lang: str = "zh",
+) -> str:
     entry = table.get(code)
     if entry is None:
         return code

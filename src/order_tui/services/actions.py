@@ -39,18 +39,31 @@ def act(db: Database, actor: Actor, order_no: str, action: Action | str, **param
     if action == Action.RESUBMIT:
         return review.resubmit(db, actor, order_no, version)
     if action == Action.APPROVE:
-        return review.approve(db, actor, order_no, department=params.get("department"),
-                              comment=params.get("comment", ""), expected_version=version)
+        return review.approve(
+            db,
+            actor,
+            order_no,
+            department=params.get("department"),
+            comment=params.get("comment", ""),
+            expected_version=version,
+        )
     if action == Action.REJECT:
-        return review.reject(db, actor, order_no, _need(params, "reason"),
-                             params.get("comment", ""), department=params.get("department"),
-                             expected_version=version)
+        return review.reject(
+            db,
+            actor,
+            order_no,
+            _need(params, "reason"),
+            params.get("comment", ""),
+            department=params.get("department"),
+            expected_version=version,
+        )
     if action == Action.EDIT:
         data: orders.OrderInput = _need(params, "order_input")
         return orders.edit_order(db, actor, order_no, data, version)
     if action == Action.ATTACH:
-        return attachments.attach(db, actor, order_no, Path(_need(params, "path")),
-                                  params.get("kind") or "other")
+        return attachments.attach(
+            db, actor, order_no, Path(_need(params, "path")), params.get("kind") or "other"
+        )
     if action == Action.PLAN_PRODUCTION:
         return execution.plan_production(db, actor, order_no, expected_version=version)
     if action == Action.COMPLETE_OPERATION:
@@ -64,22 +77,34 @@ def act(db: Database, actor: Actor, order_no: str, action: Action | str, **param
     if action == Action.SHIP:
         ship_date = params.get("ship_date")
         return delivery.ship(
-            db, actor, order_no, carrier=_need(params, "carrier"),
-            mode=params.get("mode") or "parcel", tracking_no=params.get("tracking") or "",
+            db,
+            actor,
+            order_no,
+            carrier=_need(params, "carrier"),
+            mode=params.get("mode") or "parcel",
+            tracking_no=params.get("tracking") or "",
             ship_date=date.fromisoformat(ship_date) if isinstance(ship_date, str) else ship_date,
             quantities=_qty_map(params.get("quantities")),
         )
     if action == Action.SIGN_OFF:
         return delivery.sign_off(
-            db, actor, order_no, signer=_need(params, "signer"),
-            qty_ok=params.get("qty_ok", True), appearance_ok=params.get("appearance_ok", True),
+            db,
+            actor,
+            order_no,
+            signer=_need(params, "signer"),
+            qty_ok=params.get("qty_ok", True),
+            appearance_ok=params.get("appearance_ok", True),
             packaging_ok=params.get("packaging_ok", True),
-            receipt=Path(_need(params, "receipt")), discrepancy=params.get("comment", ""),
+            receipt=Path(_need(params, "receipt")),
+            discrepancy=params.get("comment", ""),
         )
     if action == Action.RECORD_FEEDBACK:
         sat = params.get("satisfaction")
         return delivery.record_feedback(
-            db, actor, order_no, reached=params.get("reached", True),
+            db,
+            actor,
+            order_no,
+            reached=params.get("reached", True),
             satisfaction=int(sat) if sat is not None else None,
             remarks=params.get("comment", ""),
             after_sales_needed=bool(params.get("after_sales")),
@@ -90,12 +115,20 @@ def act(db: Database, actor: Actor, order_no: str, action: Action | str, **param
     if action == Action.ARCHIVE:
         return closing.archive(db, actor, order_no, params.get("retention_years"), version)
     if action == Action.CANCEL:
-        return closing.cancel(db, actor, order_no, _need(params, "reason"),
-                              params.get("comment", ""), version)
+        return closing.cancel(
+            db, actor, order_no, _need(params, "reason"), params.get("comment", ""), version
+        )
     if action == Action.HOLD:
-        return execution.raise_hold(db, actor, order_no, _need(params, "reason"),
-                                    _need(params, "comment"), params.get("owner"))
+        return execution.raise_hold(
+            db,
+            actor,
+            order_no,
+            _need(params, "reason"),
+            _need(params, "comment"),
+            params.get("owner"),
+        )
     if action == Action.RELEASE_HOLD:
-        return execution.release_hold(db, actor, order_no, _need(params, "reason"),
-                                      _need(params, "comment"))
+        return execution.release_hold(
+            db, actor, order_no, _need(params, "reason"), _need(params, "comment")
+        )
     raise ValidationError(f"unknown action {action}")  # pragma: no cover - enum is closed

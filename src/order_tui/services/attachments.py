@@ -65,9 +65,17 @@ def attach_in_session(
     )
     session.add(attachment)
     session.flush()
-    audit(session, actor, "order", order.id or 0, "attach", order_no=order.order_no,
-          from_status=order.status, to_status=order.status,
-          changes={"kind": kind, "name": attachment.original_name, "sha256": sha})
+    audit(
+        session,
+        actor,
+        "order",
+        order.id or 0,
+        "attach",
+        order_no=order.order_no,
+        from_status=order.status,
+        to_status=order.status,
+        changes={"kind": kind, "name": attachment.original_name, "sha256": sha},
+    )
     return attachment
 
 

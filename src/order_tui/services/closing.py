@@ -10,8 +10,9 @@ from order_tui.store import repo
 from order_tui.store.engine import Database
 
 
-def complete(db: Database, actor: Actor, order_no: str,
-             expected_version: int | None = None) -> views.OrderDetail:
+def complete(
+    db: Database, actor: Actor, order_no: str, expected_version: int | None = None
+) -> views.OrderDetail:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.COMPLETE, expected_version)
@@ -21,8 +22,13 @@ def complete(db: Database, actor: Actor, order_no: str,
         return views.detail(session, order)
 
 
-def archive(db: Database, actor: Actor, order_no: str, retention_years: int | None = None,
-            expected_version: int | None = None) -> views.OrderDetail:
+def archive(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    retention_years: int | None = None,
+    expected_version: int | None = None,
+) -> views.OrderDetail:
     years = retention_years or db.retention_years
     try:
         until = retention_date(today(db), years)
@@ -31,16 +37,28 @@ def archive(db: Database, actor: Actor, order_no: str, retention_years: int | No
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.ARCHIVE, expected_version)
-        move(session, actor, order, Action.ARCHIVE, Status.ARCHIVED,
-             values={"archived_at": now_utc(), "retention_until": until},
-             changes={"retention_until": until, "years": years})
+        move(
+            session,
+            actor,
+            order,
+            Action.ARCHIVE,
+            Status.ARCHIVED,
+            values={"archived_at": now_utc(), "retention_until": until},
+            changes={"retention_until": until, "years": years},
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
 
 
-def cancel(db: Database, actor: Actor, order_no: str, reason_code: str, text: str = "",
-           expected_version: int | None = None) -> views.OrderDetail:
+def cancel(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    reason_code: str,
+    text: str = "",
+    expected_version: int | None = None,
+) -> views.OrderDetail:
     """Cancel with a reason; stock the order's picks still hold is released."""
     if reason_code not in CANCEL_REASONS:
         raise ValidationError(f"reason must be one of: {', '.join(CANCEL_REASONS)}", "reason")
@@ -49,8 +67,15 @@ def cancel(db: Database, actor: Actor, order_no: str, reason_code: str, text: st
         authorize(session, actor, order, Action.CANCEL, expected_version)
         release_locks(session, actor, order)
         reason = f"{reason_code}: {text.strip()}" if text.strip() else reason_code
-        move(session, actor, order, Action.CANCEL, Status.CANCELLED,
-             values={"cancel_reason": reason}, changes={"reason": reason})
+        move(
+            session,
+            actor,
+            order,
+            Action.CANCEL,
+            Status.CANCELLED,
+            values={"cancel_reason": reason},
+            changes={"reason": reason},
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)

@@ -176,7 +176,12 @@ def move(
         order,
         expected_version=order.version,
         expected_status=from_status,
-        values={"status": target, "updated_by": actor.id, "updated_at": now_utc(), **(values or {})},
+        values={
+            "status": target,
+            "updated_by": actor.id,
+            "updated_at": now_utc(),
+            **(values or {}),
+        },
     )
     audit(
         session,

@@ -40,9 +40,15 @@ def ship(
         assert order.id is not None
         lines = {ln.line_no: ln for ln in repo.order_lines(session, order.id)}
         wanted = quantities or {no: ln.picked_qty - ln.shipped_qty for no, ln in lines.items()}
-        shipment = Shipment(order_id=order.id, carrier=carrier.strip(), mode=mode,
-                            tracking_no=tracking_no.strip(), ship_date=ship_date or today(db),
-                            shipped_by=actor.id, shipped_at=now_utc())
+        shipment = Shipment(
+            order_id=order.id,
+            carrier=carrier.strip(),
+            mode=mode,
+            tracking_no=tracking_no.strip(),
+            ship_date=ship_date or today(db),
+            shipped_by=actor.id,
+            shipped_at=now_utc(),
+        )
         session.add(shipment)
         session.flush()
         assert shipment.id is not None
@@ -61,18 +67,37 @@ def ship(
             stock.on_hand -= qty
             stock.locked -= qty
             stock.version += 1
-            session.add(StockMovement(product_id=line.product_id, order_id=order.id,
-                                      kind="issue", qty=qty, at=now_utc(),
-                                      operator_id=actor.id, note=order.order_no))
+            session.add(
+                StockMovement(
+                    product_id=line.product_id,
+                    order_id=order.id,
+                    kind="issue",
+                    qty=qty,
+                    at=now_utc(),
+                    operator_id=actor.id,
+                    note=order.order_no,
+                )
+            )
             session.add(ShipmentLine(shipment_id=shipment.id, line_id=line.id or 0, qty=qty))
             line.shipped_qty += qty
             shipped[str(no)] = str(qty)
         if not shipped:
             raise ValidationError("nothing to ship", field="qty")
         complete = all(ln.shipped_qty >= ln.qty for ln in lines.values())
-        move(session, actor, order, Action.SHIP, Status.SHIPPED if complete else Status.PACKED,
-             changes={"carrier": carrier, "mode": mode, "tracking_no": tracking_no,
-                      "lines": shipped, "backorder": not complete})
+        move(
+            session,
+            actor,
+            order,
+            Action.SHIP,
+            Status.SHIPPED if complete else Status.PACKED,
+            changes={
+                "carrier": carrier,
+                "mode": mode,
+                "tracking_no": tracking_no,
+                "lines": shipped,
+                "backorder": not complete,
+            },
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
@@ -103,24 +128,45 @@ def sign_off(
         assert order.id is not None
         attachment = attach_in_session(session, db, actor, order, receipt, "signed_receipt")
         when = signed_at or now_utc()
-        session.add(SignOff(order_id=order.id, signer_name=signer.strip(), signed_at=when,
-                            qty_ok=qty_ok, appearance_ok=appearance_ok,
-                            packaging_ok=packaging_ok, discrepancy=discrepancy.strip(),
-                            receipt_attachment_id=attachment.id, recorded_by=actor.id,
-                            recorded_at=now_utc()))
+        session.add(
+            SignOff(
+                order_id=order.id,
+                signer_name=signer.strip(),
+                signed_at=when,
+                qty_ok=qty_ok,
+                appearance_ok=appearance_ok,
+                packaging_ok=packaging_ok,
+                discrepancy=discrepancy.strip(),
+                receipt_attachment_id=attachment.id,
+                recorded_by=actor.id,
+                recorded_at=now_utc(),
+            )
+        )
         checks = {"qty": qty_ok, "appearance": appearance_ok, "packaging": packaging_ok}
         if all_ok:
-            move(session, actor, order, Action.SIGN_OFF, Status.DELIVERED,
-                 values={"delivered_at": when},
-                 changes={"signer": signer, "checks": checks})
-            session.add(Feedback(order_id=order.id,
-                                 due_at=when + timedelta(hours=FEEDBACK_DUE_HOURS)))
+            move(
+                session,
+                actor,
+                order,
+                Action.SIGN_OFF,
+                Status.DELIVERED,
+                values={"delivered_at": when},
+                changes={"signer": signer, "checks": checks},
+            )
+            session.add(
+                Feedback(order_id=order.id, due_at=when + timedelta(hours=FEEDBACK_DUE_HOURS))
+            )
         else:
-            move(session, actor, order, Action.SIGN_OFF, Status.SHIPPED,
-                 changes={"signer": signer, "checks": checks, "discrepancy": discrepancy})
+            move(
+                session,
+                actor,
+                order,
+                Action.SIGN_OFF,
+                Status.SHIPPED,
+                changes={"signer": signer, "checks": checks, "discrepancy": discrepancy},
+            )
             session.refresh(order)
-            raise_hold_in_session(session, actor, order, "discrepancy", discrepancy,
-                                  owner=None)
+            raise_hold_in_session(session, actor, order, "discrepancy", discrepancy, owner=None)
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
@@ -157,16 +203,29 @@ def record_feedback(
         feedback.after_sales_needed = after_sales_needed
         feedback.after_sales = after_sales.strip()
         feedback.recorded_by = actor.id
-        move(session, actor, order, Action.RECORD_FEEDBACK, None,
-             changes={"reached": reached, "satisfaction": satisfaction,
-                      "after_sales": after_sales_needed})
+        move(
+            session,
+            actor,
+            order,
+            Action.RECORD_FEEDBACK,
+            None,
+            changes={
+                "reached": reached,
+                "satisfaction": satisfaction,
+                "after_sales": after_sales_needed,
+            },
+        )
 
 
 def feedback_queue(db: Database, limit: int = 100) -> list[dict[str, object]]:
     now = now_utc()
     with db.reading() as session:
         return [
-            {"order_no": no, "due_at": fb.due_at, "overdue": fb.due_at < now,
-             "attempted": fb.reached is False}
+            {
+                "order_no": no,
+                "due_at": fb.due_at,
+                "overdue": fb.due_at < now,
+                "attempted": fb.reached is False,
+            }
             for fb, no in repo.feedback_due(session, now, limit)
         ]

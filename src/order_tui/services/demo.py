@@ -60,37 +60,69 @@ def load_master_data(db: Database, source: Path | None = None) -> DemoCast:
     rows.sort(key=lambda r: r["username"] != "admin")
     for row in rows:
         actor = operators.add_operator(
-            db, admin, row["username"], row["display_name"], row["roles"], DEMO_PIN,
+            db,
+            admin,
+            row["username"],
+            row["display_name"],
+            row["roles"],
+            DEMO_PIN,
             row.get("os_user") or None,
         )
         admin = admin or actor
         cast[actor.username] = actor
     clerk, manager, keeper = cast["zhao"], cast["zhang"], cast["liu"]
     for row in _rows(source / "customers.csv"):
-        masterdata.add_customer(db, clerk, masterdata.CustomerInput(
-            code=row["code"], legal_name=row["legal_name"], uscc=row["uscc"],
-            contact_name=row["contact_name"], contact_phone=row["contact_phone"],
-            province=row["province"], city=row["city"], district=row["district"],
-            detail=row["detail"], postcode=row["postcode"], bank_name=row["bank_name"],
-            bank_account=row["bank_account"], credit_limit=Decimal(row["credit_limit"]),
-            payment_terms=row["payment_terms"].split(";"),
-            default_payment_terms=row["default_payment_terms"],
-            invoice_type=row["invoice_type"], invoice_address=row["invoice_address"],
-            invoice_phone=row["invoice_phone"],
-        ))
+        masterdata.add_customer(
+            db,
+            clerk,
+            masterdata.CustomerInput(
+                code=row["code"],
+                legal_name=row["legal_name"],
+                uscc=row["uscc"],
+                contact_name=row["contact_name"],
+                contact_phone=row["contact_phone"],
+                province=row["province"],
+                city=row["city"],
+                district=row["district"],
+                detail=row["detail"],
+                postcode=row["postcode"],
+                bank_name=row["bank_name"],
+                bank_account=row["bank_account"],
+                credit_limit=Decimal(row["credit_limit"]),
+                payment_terms=row["payment_terms"].split(";"),
+                default_payment_terms=row["default_payment_terms"],
+                invoice_type=row["invoice_type"],
+                invoice_address=row["invoice_address"],
+                invoice_phone=row["invoice_phone"],
+            ),
+        )
     for row in _rows(source / "products.csv"):
-        masterdata.add_product(db, manager, masterdata.ProductInput(
-            code=row["code"], name=row["name"], spec=row["spec"], unit=row["unit"],
-            list_price=Decimal(row["list_price"]), floor_price=Decimal(row["floor_price"]),
-            ceiling_price=Decimal(row["ceiling_price"]), tax_code=row["tax_code"],
-            made_to_order=row["made_to_order"] == "1",
-            lead_time_days=int(row["lead_time_days"] or 0),
-        ))
+        masterdata.add_product(
+            db,
+            manager,
+            masterdata.ProductInput(
+                code=row["code"],
+                name=row["name"],
+                spec=row["spec"],
+                unit=row["unit"],
+                list_price=Decimal(row["list_price"]),
+                floor_price=Decimal(row["floor_price"]),
+                ceiling_price=Decimal(row["ceiling_price"]),
+                tax_code=row["tax_code"],
+                made_to_order=row["made_to_order"] == "1",
+                lead_time_days=int(row["lead_time_days"] or 0),
+            ),
+        )
     for row in _rows(source / "stock.csv"):
         masterdata.receive_stock(
-            db, keeper, row["product_code"], Decimal(row["on_hand"]),
-            location=row["location"], incoming=Decimal(row["incoming"] or "0"),
-            incoming_date=date.fromisoformat(row["incoming_date"]) if row["incoming_date"]
+            db,
+            keeper,
+            row["product_code"],
+            Decimal(row["on_hand"]),
+            location=row["location"],
+            incoming=Decimal(row["incoming"] or "0"),
+            incoming_date=date.fromisoformat(row["incoming_date"])
+            if row["incoming_date"]
             else None,
             note="opening balance",
         )
@@ -137,12 +169,22 @@ def drive_to(db: Database, cast: DemoCast, order_no: str, target: Status, workdi
             execution.pack(db, cast["liu"], order_no, [(2, Decimal("36.5"), "木箱")]),
         ),
         Status.SHIPPED: lambda: delivery.ship(
-            db, cast["zhou"], order_no, carrier="顺丰速运", mode="parcel",
+            db,
+            cast["zhou"],
+            order_no,
+            carrier="顺丰速运",
+            mode="parcel",
             tracking_no=f"SF{order_no[-9:]}",
         ),
         Status.DELIVERED: lambda: delivery.sign_off(
-            db, cast["zhou"], order_no, signer="李经理", qty_ok=True, appearance_ok=True,
-            packaging_ok=True, receipt=_document(workdir, f"{order_no}-receipt.txt", "签收单"),
+            db,
+            cast["zhou"],
+            order_no,
+            signer="李经理",
+            qty_ok=True,
+            appearance_ok=True,
+            packaging_ok=True,
+            receipt=_document(workdir, f"{order_no}-receipt.txt", "签收单"),
         ),
         Status.COMPLETED: lambda: _complete(db, cast, order_no, workdir),
         Status.ARCHIVED: lambda: closing.archive(db, cast["wu"], order_no),
@@ -150,7 +192,7 @@ def drive_to(db: Database, cast: DemoCast, order_no: str, target: Status, workdi
     current = orders.get_order(db, order_no).status
     if current == target:
         return
-    for status in FLOW[FLOW.index(Status(current)) + 1:]:
+    for status in FLOW[FLOW.index(Status(current)) + 1 :]:
         if status == Status.IN_PRODUCTION and not _has_made_to_order(db, order_no):
             continue
         steps[status]()
@@ -176,21 +218,30 @@ def _produce(db: Database, cast: DemoCast, order_no: str) -> None:
     while True:
         try:
             execution.complete_operation(db, cast["sun"], order_no)
-        except Exception:  # noqa: BLE001 - the loop ends when no operation is left open
+        except Exception:
             return
 
 
 def _complete(db: Database, cast: DemoCast, order_no: str, workdir: Path) -> None:
-    delivery.record_feedback(db, cast["wang"], order_no, reached=True, satisfaction=5,
-                             remarks="客户对交货满意")
+    delivery.record_feedback(
+        db, cast["wang"], order_no, reached=True, satisfaction=5, remarks="客户对交货满意"
+    )
     for kind in ("purchase_confirmation", "invoice_copy", "communication"):
-        attachments.attach(db, cast["wu"], order_no,
-                           _document(workdir, f"{order_no}-{kind}.txt", kind), kind)
+        attachments.attach(
+            db, cast["wu"], order_no, _document(workdir, f"{order_no}-{kind}.txt", kind), kind
+        )
     closing.complete(db, cast["wu"], order_no)
 
 
-def new_order(db: Database, cast: DemoCast, customer: str, lines: list[tuple[str, str]],
-              *, wanted_in_days: int = 30, price_factor: Decimal = Decimal(1)) -> str:
+def new_order(
+    db: Database,
+    cast: DemoCast,
+    customer: str,
+    lines: list[tuple[str, str]],
+    *,
+    wanted_in_days: int = 30,
+    price_factor: Decimal = Decimal(1),
+) -> str:
     wanted = today(db) + timedelta(days=wanted_in_days)
     data = orders.OrderInput(
         customer_code=customer,
@@ -232,13 +283,23 @@ def build_demo(db: Database, source: Path | None = None) -> list[str]:
             drive_to(db, cast, order_no, target, workdir)
             made.append(order_no)
         # A requirement from the seed's customer, checked for feasibility, not yet converted.
-        intake.record_requirement(db, cast["wang"], intake.RequirementInput(
-            customer_code="C0001", contact_name="李经理", contact_phone="13800138000",
-            lines=[intake.RequirementLineInput("P0002", Decimal("20")),
-                   intake.RequirementLineInput("P0006", Decimal("1"))],
-            description="产线改造：伺服电机及定制机柜", key_demands="12月底前交货",
-            special_requirements="木箱包装，整车运输", wanted_date=today(db) + timedelta(days=25),
-        ))
+        intake.record_requirement(
+            db,
+            cast["wang"],
+            intake.RequirementInput(
+                customer_code="C0001",
+                contact_name="李经理",
+                contact_phone="13800138000",
+                lines=[
+                    intake.RequirementLineInput("P0002", Decimal("20")),
+                    intake.RequirementLineInput("P0006", Decimal("1")),
+                ],
+                description="产线改造：伺服电机及定制机柜",
+                key_demands="12月底前交货",
+                special_requirements="木箱包装，整车运输",
+                wanted_date=today(db) + timedelta(days=25),
+            ),
+        )
         # Holds: a delay on an approved order, a quality problem in picking.
         execution.raise_hold(db, cast["liu"], made[3], "delay", "供应商延迟到货", owner="zhao")
         execution.raise_hold(db, cast["liu"], made[6], "quality", "外观划伤，待更换", owner="zhao")

@@ -78,30 +78,52 @@ def plan_production(
                     f"line {line.line_no} {line.name}: ready {due}, "
                     f"after the wanted date {order.wanted_date}"
                 )
-            plan = ProductionPlan(order_id=order.id, line_id=line.id, due_date=due,
-                                  created_by=actor.id, created_at=now_utc())
+            plan = ProductionPlan(
+                order_id=order.id,
+                line_id=line.id,
+                due_date=due,
+                created_by=actor.id,
+                created_at=now_utc(),
+            )
             session.add(plan)
             session.flush()
             assert plan.id is not None
             for seq, op in enumerate(ops, start=1):
-                session.add(ProductionOperation(plan_id=plan.id, seq=seq, name=op.name,
-                                                owner=op.owner, planned_start=op.planned_start,
-                                                due_date=op.due_date))
-        move(session, actor, order, Action.PLAN_PRODUCTION, Status.IN_PRODUCTION,
-             changes={"warnings": warnings})
+                session.add(
+                    ProductionOperation(
+                        plan_id=plan.id,
+                        seq=seq,
+                        name=op.name,
+                        owner=op.owner,
+                        planned_start=op.planned_start,
+                        due_date=op.due_date,
+                    )
+                )
+        move(
+            session,
+            actor,
+            order,
+            Action.PLAN_PRODUCTION,
+            Status.IN_PRODUCTION,
+            changes={"warnings": warnings},
+        )
     return warnings
 
 
-def complete_operation(db: Database, actor: Actor, order_no: str,
-                       operation_id: int | None = None) -> str:
+def complete_operation(
+    db: Database, actor: Actor, order_no: str, operation_id: int | None = None
+) -> str:
     """Mark one operation done (the next open one when none is named); returns its name."""
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.COMPLETE_OPERATION)
         assert order.id is not None
         plans = repo.plans_of(session, order.id)
-        ops = [op for op in repo.operations_of(session, [p.id for p in plans if p.id])
-               if op.done_at is None]
+        ops = [
+            op
+            for op in repo.operations_of(session, [p.id for p in plans if p.id])
+            if op.done_at is None
+        ]
         if operation_id is not None:
             ops = [op for op in ops if op.id == operation_id]
         if not ops:
@@ -111,8 +133,14 @@ def complete_operation(db: Database, actor: Actor, order_no: str,
         op.done_by = actor.id
         session.flush()
         _receive_if_finished(session, actor, order, op.plan_id)
-        move(session, actor, order, Action.COMPLETE_OPERATION, None,
-             changes={"operation": op.name, "plan": op.plan_id})
+        move(
+            session,
+            actor,
+            order,
+            Action.COMPLETE_OPERATION,
+            None,
+            changes={"operation": op.name, "plan": op.plan_id},
+        )
         return op.name
 
 
@@ -127,13 +155,22 @@ def _receive_if_finished(session: Session, actor: Actor, order: SalesOrder, plan
     stock = repo.stock_for(session, line.product_id)
     stock.on_hand += line.qty
     stock.version += 1
-    session.add(StockMovement(product_id=line.product_id, order_id=order.id, kind="produce",
-                              qty=line.qty, at=now_utc(), operator_id=actor.id,
-                              note=order.order_no))
+    session.add(
+        StockMovement(
+            product_id=line.product_id,
+            order_id=order.id,
+            kind="produce",
+            qty=line.qty,
+            at=now_utc(),
+            operator_id=actor.id,
+            note=order.order_no,
+        )
+    )
 
 
-def start_picking(db: Database, actor: Actor, order_no: str,
-                  expected_version: int | None = None) -> views.OrderDetail:
+def start_picking(
+    db: Database, actor: Actor, order_no: str, expected_version: int | None = None
+) -> views.OrderDetail:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.START_PICKING, expected_version)
@@ -143,8 +180,9 @@ def start_picking(db: Database, actor: Actor, order_no: str,
         return views.detail(session, order)
 
 
-def _lock(session: Session, actor: Actor, order: SalesOrder, line: OrderLine, qty: Decimal,
-          kind: str) -> None:
+def _lock(
+    session: Session, actor: Actor, order: SalesOrder, line: OrderLine, qty: Decimal, kind: str
+) -> None:
     stock = repo.stock_for(session, line.product_id)
     if kind == "lock":
         available = stock.on_hand - stock.locked
@@ -156,8 +194,17 @@ def _lock(session: Session, actor: Actor, order: SalesOrder, line: OrderLine, qt
     else:
         stock.locked -= qty
     stock.version += 1
-    session.add(StockMovement(product_id=line.product_id, order_id=order.id, kind=kind, qty=qty,
-                              at=now_utc(), operator_id=actor.id, note=order.order_no))
+    session.add(
+        StockMovement(
+            product_id=line.product_id,
+            order_id=order.id,
+            kind=kind,
+            qty=qty,
+            at=now_utc(),
+            operator_id=actor.id,
+            note=order.order_no,
+        )
+    )
 
 
 def pick(
@@ -189,14 +236,16 @@ def pick(
                 if code != line.product_code or (spec and spec != line.spec):
                     raise ValidationError(
                         f"line {no}: scanned {code} {spec} does not match "
-                        f"{line.product_code} {line.spec}", "product"
+                        f"{line.product_code} {line.spec}",
+                        "product",
                     )
             if qty < 0:
                 raise ValidationError(f"line {no}: quantity cannot be negative", "qty")
             if line.picked_qty + qty > line.qty:
                 raise ValidationError(
                     f"line {no}: picking {qty} would exceed the ordered {line.qty} "
-                    f"({line.picked_qty} already picked)", "qty"
+                    f"({line.picked_qty} already picked)",
+                    "qty",
                 )
             if qty == 0:
                 continue
@@ -211,8 +260,12 @@ def pick(
         return views.detail(session, order)
 
 
-def pack(db: Database, actor: Actor, order_no: str,
-         packages: list[tuple[int, Decimal, str]] | None = None) -> views.OrderDetail:
+def pack(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    packages: list[tuple[int, Decimal, str]] | None = None,
+) -> views.OrderDetail:
     """Record packages (count, weight kg, notes) and move the order to packed."""
     packages = packages or [(1, Decimal("0"), "")]
     with db.writing() as session:
@@ -221,37 +274,74 @@ def pack(db: Database, actor: Actor, order_no: str,
         for count, weight, notes in packages:
             if count < 1 or weight < 0:
                 raise ValidationError("packages need a count >= 1 and a weight >= 0", "packages")
-            session.add(Package(order_id=order.id or 0, count=count, weight_kg=weight,
-                                notes=notes, packed_by=actor.id, packed_at=now_utc()))
-        move(session, actor, order, Action.PACK, Status.PACKED,
-             changes={"packages": [[c, w, n] for c, w, n in packages]})
+            session.add(
+                Package(
+                    order_id=order.id or 0,
+                    count=count,
+                    weight_kg=weight,
+                    notes=notes,
+                    packed_by=actor.id,
+                    packed_at=now_utc(),
+                )
+            )
+        move(
+            session,
+            actor,
+            order,
+            Action.PACK,
+            Status.PACKED,
+            changes={"packages": [[c, w, n] for c, w, n in packages]},
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
 
 
-def raise_hold_in_session(session: Session, actor: Actor, order: SalesOrder, kind: str,
-                          description: str, owner: str | None = None) -> None:
+def raise_hold_in_session(
+    session: Session,
+    actor: Actor,
+    order: SalesOrder,
+    kind: str,
+    description: str,
+    owner: str | None = None,
+) -> None:
     if kind not in HOLD_KINDS:
         raise ValidationError(f"hold kind must be one of: {', '.join(HOLD_KINDS)}", "kind")
     if not description.strip():
         raise ValidationError("describe the problem", field="description")
-    session.add(Hold(order_id=order.id or 0, kind=kind, description=description.strip(),
-                     owner=owner or actor.username, raised_by=actor.id, raised_at=now_utc()))
-    move(session, actor, order, Action.HOLD, None, values={"on_hold": True},
-         changes={"kind": kind, "description": description.strip()})
+    session.add(
+        Hold(
+            order_id=order.id or 0,
+            kind=kind,
+            description=description.strip(),
+            owner=owner or actor.username,
+            raised_by=actor.id,
+            raised_at=now_utc(),
+        )
+    )
+    move(
+        session,
+        actor,
+        order,
+        Action.HOLD,
+        None,
+        values={"on_hold": True},
+        changes={"kind": kind, "description": description.strip()},
+    )
 
 
-def raise_hold(db: Database, actor: Actor, order_no: str, kind: str, description: str,
-               owner: str | None = None) -> None:
+def raise_hold(
+    db: Database, actor: Actor, order_no: str, kind: str, description: str, owner: str | None = None
+) -> None:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.HOLD)
         raise_hold_in_session(session, actor, order, kind, description, owner)
 
 
-def release_hold(db: Database, actor: Actor, order_no: str, solution_kind: str,
-                 solution: str) -> None:
+def release_hold(
+    db: Database, actor: Actor, order_no: str, solution_kind: str, solution: str
+) -> None:
     """Record the solution agreed with the customer and release every open hold."""
     if solution_kind not in HOLD_SOLUTIONS:
         raise ValidationError(
@@ -270,8 +360,15 @@ def release_hold(db: Database, actor: Actor, order_no: str, solution_kind: str,
             hold.solution = solution.strip()
             hold.released_by = actor.id
             hold.released_at = now_utc()
-        move(session, actor, order, Action.RELEASE_HOLD, None, values={"on_hold": False},
-             changes={"solution_kind": solution_kind, "solution": solution.strip()})
+        move(
+            session,
+            actor,
+            order,
+            Action.RELEASE_HOLD,
+            None,
+            values={"on_hold": False},
+            changes={"solution_kind": solution_kind, "solution": solution.strip()},
+        )
 
 
 def release_locks(session: Session, actor: Actor, order: SalesOrder) -> None:

@@ -54,8 +54,9 @@ class RequirementResult:
 CHANNELS = ("phone", "visit", "online")
 
 
-def _feasibility(session: Session, db: Database, req: Requirement,
-                 lines: list[RequirementLine]) -> list[feasibility.FeasibilityResult]:
+def _feasibility(
+    session: Session, db: Database, req: Requirement, lines: list[RequirementLine]
+) -> list[feasibility.FeasibilityResult]:
     inputs = []
     for ln in lines:
         if ln.product_id is None:
@@ -65,9 +66,14 @@ def _feasibility(session: Session, db: Database, req: Requirement,
         stock = repo.peek_stock(session, ln.product_id)
         inputs.append(
             feasibility.FeasibilityLine(
-                line_no=ln.line_no, product_code=product.code, qty=ln.qty,
-                on_hand=stock.on_hand, locked=stock.locked, incoming=stock.incoming,
-                incoming_date=stock.incoming_date, made_to_order=product.made_to_order,
+                line_no=ln.line_no,
+                product_code=product.code,
+                qty=ln.qty,
+                on_hand=stock.on_hand,
+                locked=stock.locked,
+                incoming=stock.incoming,
+                incoming_date=stock.incoming_date,
+                made_to_order=product.made_to_order,
                 lead_time_days=product.lead_time_days,
             )
         )
@@ -93,11 +99,18 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
         linked = repo.recent_orders_of_customer(session, customer.id)
         open_matters = [no for no, _ in repo.open_orders_of_customer(session, customer.id, None)]
         req = Requirement(
-            customer_id=customer.id, contact_name=data.contact_name.strip(), contact_phone=phone,
-            channel=data.channel, description=data.description, key_demands=data.key_demands,
-            special_requirements=data.special_requirements, budget=data.budget,
-            wanted_date=data.wanted_date, linked_orders=";".join(linked),
-            created_by=actor.id, created_at=now_utc(),
+            customer_id=customer.id,
+            contact_name=data.contact_name.strip(),
+            contact_phone=phone,
+            channel=data.channel,
+            description=data.description,
+            key_demands=data.key_demands,
+            special_requirements=data.special_requirements,
+            budget=data.budget,
+            wanted_date=data.wanted_date,
+            linked_orders=";".join(linked),
+            created_by=actor.id,
+            created_at=now_utc(),
         )
         session.add(req)
         session.flush()
@@ -107,20 +120,34 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
             if li.qty <= 0:
                 raise ValidationError(f"line {no}: quantity must be positive", f"lines.{no}.qty")
             product = repo.find_product(session, li.product_code)
-            line = RequirementLine(requirement_id=req.id, line_no=no, product_id=product.id,
-                                   description=li.description or product.name,
-                                   spec=li.spec or product.spec, qty=li.qty)
+            line = RequirementLine(
+                requirement_id=req.id,
+                line_no=no,
+                product_id=product.id,
+                description=li.description or product.name,
+                spec=li.spec or product.spec,
+                qty=li.qty,
+            )
             session.add(line)
             lines.append(line)
         results = _feasibility(session, db, req, lines)
         req.feasibility = to_json([asdict(r) for r in results])
-        audit(session, actor, "requirement", req.id, "record_requirement",
-              changes={"customer": data.customer_code, "lines": len(lines)})
+        audit(
+            session,
+            actor,
+            "requirement",
+            req.id,
+            "record_requirement",
+            changes={"customer": data.customer_code, "lines": len(lines)},
+        )
         return RequirementResult(
-            id=req.id, customer_code=customer.code, status=req.status,
+            id=req.id,
+            customer_code=customer.code,
+            status=req.status,
             feasibility=json.loads(req.feasibility),
             earliest=feasibility.earliest_possible(results),
-            linked_orders=linked, open_matters=open_matters,
+            linked_orders=linked,
+            open_matters=open_matters,
         )
 
 
@@ -135,12 +162,19 @@ def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str
             raise NotFound(f"requirement {requirement_id} not found")
         req.alternative_agreed = text.strip()
         req.version += 1
-        audit(session, actor, "requirement", requirement_id, "agree_alternative",
-              changes={"alternative": text.strip()})
+        audit(
+            session,
+            actor,
+            "requirement",
+            requirement_id,
+            "agree_alternative",
+            changes={"alternative": text.strip()},
+        )
 
 
-def convert_to_order(db: Database, actor: Actor, requirement_id: int,
-                     overrides: orders.OrderInput | None = None) -> views.OrderDetail:
+def convert_to_order(
+    db: Database, actor: Actor, requirement_id: int, overrides: orders.OrderInput | None = None
+) -> views.OrderDetail:
     """Turn the requirement into a draft order, in one transaction with its number."""
     require_role(actor, PERMISSIONS["convert_requirement"], "converting a requirement")
     with db.writing() as session:
@@ -154,8 +188,10 @@ def convert_to_order(db: Database, actor: Actor, requirement_id: int,
         data = overrides or orders.OrderInput(
             customer_code=customer.code,
             lines=[
-                orders.LineInput(product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
-                                 qty=ln.qty)
+                orders.LineInput(
+                    product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
+                    qty=ln.qty,
+                )
                 for ln in repo.requirement_lines(session, requirement_id)
                 if ln.product_id is not None
             ],
@@ -167,7 +203,13 @@ def convert_to_order(db: Database, actor: Actor, requirement_id: int,
         order = orders.create_in_session(session, db, actor, data, requirement_id=req.id)
         req.status = "converted"
         req.version += 1
-        audit(session, actor, "requirement", requirement_id, "convert",
-              changes={"order_no": order.order_no})
+        audit(
+            session,
+            actor,
+            "requirement",
+            requirement_id,
+            "convert",
+            changes={"order_no": order.order_no},
+        )
         session.flush()
         return views.detail(session, order)

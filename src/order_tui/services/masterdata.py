@@ -81,8 +81,11 @@ def validate_customer(data: CustomerInput) -> CustomerInput:
         _field("payment_terms", t, lambda v: terms.check_code(v, terms.PAYMENT_TERMS, "terms"))
     if data.default_payment_terms not in data.payment_terms:
         raise ValidationError("default payment terms must be among the allowed", "payment_terms")
-    _field("invoice_type", data.invoice_type,
-           lambda v: terms.check_code(v, terms.INVOICE_TYPES, "invoice type"))
+    _field(
+        "invoice_type",
+        data.invoice_type,
+        lambda v: terms.check_code(v, terms.INVOICE_TYPES, "invoice type"),
+    )
     if data.credit_limit < 0:
         raise ValidationError("credit limit cannot be negative", field="credit_limit")
     return CustomerInput(
@@ -136,7 +139,9 @@ def _insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
     session.add(customer)
     session.flush()
     assert customer.id is not None
-    session.add(CustomerContact(customer_id=customer.id, name=c.contact_name, phone=c.contact_phone))
+    session.add(
+        CustomerContact(customer_id=customer.id, name=c.contact_name, phone=c.contact_phone)
+    )
     session.add(
         CustomerAddress(
             customer_id=customer.id,
@@ -147,8 +152,14 @@ def _insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
             postcode=c.postcode,
         )
     )
-    audit(session, actor, "customer", customer.id, "add_customer",
-          changes={"code": c.code, "legal_name": c.legal_name, "uscc": c.uscc})
+    audit(
+        session,
+        actor,
+        "customer",
+        customer.id,
+        "add_customer",
+        changes={"code": c.code, "legal_name": c.legal_name, "uscc": c.uscc},
+    )
     return customer.id
 
 
@@ -195,8 +206,14 @@ def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
         session.flush()
         assert product.id is not None
         repo.stock_for(session, product.id)
-        audit(session, actor, "product", product.id, "add_product",
-              changes={"code": product.code, "name": product.name})
+        audit(
+            session,
+            actor,
+            "product",
+            product.id,
+            "add_product",
+            changes={"code": product.code, "name": product.name},
+        )
         return product.id
 
 
@@ -239,5 +256,11 @@ def receive_stock(
                     note=note,
                 )
             )
-        audit(session, actor, "stock", product.id, "receive_stock",
-              changes={"product": product_code, "qty": qty, "incoming": incoming})
+        audit(
+            session,
+            actor,
+            "stock",
+            product.id,
+            "receive_stock",
+            changes={"product": product_code, "qty": qty, "incoming": incoming},
+        )

@@ -67,9 +67,7 @@ def _snapshot(session: Session, customer: Customer, data: OrderInput) -> dict[st
     }
 
 
-def _build_lines(
-    session: Session, data: OrderInput
-) -> tuple[list[OrderLine], money.OrderTotals]:
+def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], money.OrderTotals]:
     if not data.lines:
         raise ValidationError("an order needs at least one line", field="lines")
     lines: list[OrderLine] = []

@@ -123,32 +123,42 @@ def _open_round(session: Session, actor: Actor, order: SalesOrder) -> tuple[int,
     return round_no, changes
 
 
-def _submit(db: Database, actor: Actor, order_no: str, action: Action,
-            expected_version: int | None) -> views.OrderDetail:
+def _submit(
+    db: Database, actor: Actor, order_no: str, action: Action, expected_version: int | None
+) -> views.OrderDetail:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, action, expected_version)
         round_no, changes = _open_round(session, actor, order)
-        move(session, actor, order, action, Status.IN_REVIEW,
-             values={"review_round": round_no},
-             changes={"round": round_no, "changed": changes})
+        move(
+            session,
+            actor,
+            order,
+            action,
+            Status.IN_REVIEW,
+            values={"review_round": round_no},
+            changes={"round": round_no, "changed": changes},
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
 
 
-def submit(db: Database, actor: Actor, order_no: str,
-           expected_version: int | None = None) -> views.OrderDetail:
+def submit(
+    db: Database, actor: Actor, order_no: str, expected_version: int | None = None
+) -> views.OrderDetail:
     return _submit(db, actor, order_no, Action.SUBMIT, expected_version)
 
 
-def resubmit(db: Database, actor: Actor, order_no: str,
-             expected_version: int | None = None) -> views.OrderDetail:
+def resubmit(
+    db: Database, actor: Actor, order_no: str, expected_version: int | None = None
+) -> views.OrderDetail:
     return _submit(db, actor, order_no, Action.RESUBMIT, expected_version)
 
 
-def _department(actor: Actor, required: list[Department], decided: set[Department],
-                asked: str | None) -> Department:
+def _department(
+    actor: Actor, required: list[Department], decided: set[Department], asked: str | None
+) -> Department:
     mine = [d for d in required if DEPARTMENT_ROLE[d] in actor.roles]
     if asked is not None:
         try:
@@ -169,9 +179,17 @@ def _department(actor: Actor, required: list[Department], decided: set[Departmen
     return pending[0] if pending else mine[0]
 
 
-def _verdict(db: Database, actor: Actor, order_no: str, action: Action, *,
-             department: str | None, reason_code: str = "", comment: str = "",
-             expected_version: int | None = None) -> views.OrderDetail:
+def _verdict(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    action: Action,
+    *,
+    department: str | None,
+    reason_code: str = "",
+    comment: str = "",
+    expected_version: int | None = None,
+) -> views.OrderDetail:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, action, expected_version)
@@ -208,38 +226,77 @@ def _verdict(db: Database, actor: Actor, order_no: str, action: Action, *,
         else:
             approved = {d for d, v in decided.items() if v.verdict == "approve"} | {dept}
             target = (
-                Status.APPROVED if rc.round_complete(tuple(required), approved)
+                Status.APPROVED
+                if rc.round_complete(tuple(required), approved)
                 else Status.IN_REVIEW
             )
         if target != Status.IN_REVIEW:
             rnd.outcome = "approved" if target == Status.APPROVED else "returned"
             rnd.closed_at = now_utc()
-        move(session, actor, order, action, target,
-             changes={"department": dept.value, "round": rnd.round_no,
-                      "reason": reason_code, "comment": comment})
+        move(
+            session,
+            actor,
+            order,
+            action,
+            target,
+            changes={
+                "department": dept.value,
+                "round": rnd.round_no,
+                "reason": reason_code,
+                "comment": comment,
+            },
+        )
         session.flush()
         session.refresh(order)
         return views.detail(session, order)
 
 
-def approve(db: Database, actor: Actor, order_no: str, *, department: str | None = None,
-            comment: str = "", expected_version: int | None = None) -> views.OrderDetail:
-    return _verdict(db, actor, order_no, Action.APPROVE, department=department,
-                    comment=comment, expected_version=expected_version)
+def approve(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    *,
+    department: str | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> views.OrderDetail:
+    return _verdict(
+        db,
+        actor,
+        order_no,
+        Action.APPROVE,
+        department=department,
+        comment=comment,
+        expected_version=expected_version,
+    )
 
 
-def reject(db: Database, actor: Actor, order_no: str, reason_code: str, text: str, *,
-           department: str | None = None,
-           expected_version: int | None = None) -> views.OrderDetail:
+def reject(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    reason_code: str,
+    text: str,
+    *,
+    department: str | None = None,
+    expected_version: int | None = None,
+) -> views.OrderDetail:
     if reason_code not in REJECT_REASONS:
         raise ValidationError(
             f"reason code must be one of: {', '.join(REJECT_REASONS)}", field="reason"
         )
     if not text.strip():
         raise ValidationError("a rejection needs a text for the clerk", field="comment")
-    return _verdict(db, actor, order_no, Action.REJECT, department=department,
-                    reason_code=reason_code, comment=text.strip(),
-                    expected_version=expected_version)
+    return _verdict(
+        db,
+        actor,
+        order_no,
+        Action.REJECT,
+        department=department,
+        reason_code=reason_code,
+        comment=text.strip(),
+        expected_version=expected_version,
+    )
 
 
 def findings(db: Database, order_no: str) -> list[rc.Finding]:
@@ -253,5 +310,3 @@ def round_changes(db: Database, order_no: str) -> dict[str, Any]:
         order = repo.get_order(session, order_no)
         rnd = repo.current_round(session, order.id or 0)
         return json.loads(rnd.changes) if rnd and rnd.changes else {}
-
-

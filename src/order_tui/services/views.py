@@ -133,8 +133,12 @@ def detail(session: Session, order: SalesOrder) -> OrderDetail:
                 }
             )
     holds = [
-        {"kind": h.kind, "description": h.description, "owner": h.owner,
-         "raised_at": h.raised_at.isoformat(timespec="seconds")}
+        {
+            "kind": h.kind,
+            "description": h.description,
+            "owner": h.owner,
+            "raised_at": h.raised_at.isoformat(timespec="seconds"),
+        }
         for h in repo.open_holds(session, order.id)
     ]
     attachments = [

@@ -11,21 +11,45 @@ from order_tui.store.engine import Database
 
 # Which statuses each role's queue watches, most urgent first.
 QUEUES: tuple[tuple[str, tuple[str, str], Status, frozenset[Role]], ...] = (
-    ("returned", ("退回待修改", "Returned for rework"), Status.RETURNED,
-     frozenset({Role.SALES_CLERK})),
+    (
+        "returned",
+        ("退回待修改", "Returned for rework"),
+        Status.RETURNED,
+        frozenset({Role.SALES_CLERK}),
+    ),
     ("drafts", ("草稿待完成", "Drafts to finish"), Status.DRAFT, frozenset({Role.SALES_CLERK})),
-    ("review", ("待我审核", "Awaiting my verdict"), Status.IN_REVIEW,
-     frozenset({Role.SALES_MANAGER, Role.FINANCE, Role.WAREHOUSE, Role.PRODUCTION})),
-    ("production", ("待排产/生产中", "Production"), Status.IN_PRODUCTION,
-     frozenset({Role.PRODUCTION})),
-    ("to_pick", ("待拣货", "To pick"), Status.APPROVED, frozenset({Role.WAREHOUSE,
-                                                                  Role.PRODUCTION})),
+    (
+        "review",
+        ("待我审核", "Awaiting my verdict"),
+        Status.IN_REVIEW,
+        frozenset({Role.SALES_MANAGER, Role.FINANCE, Role.WAREHOUSE, Role.PRODUCTION}),
+    ),
+    (
+        "production",
+        ("待排产/生产中", "Production"),
+        Status.IN_PRODUCTION,
+        frozenset({Role.PRODUCTION}),
+    ),
+    (
+        "to_pick",
+        ("待拣货", "To pick"),
+        Status.APPROVED,
+        frozenset({Role.WAREHOUSE, Role.PRODUCTION}),
+    ),
     ("picking", ("拣货中", "Picking"), Status.PICKING, frozenset({Role.WAREHOUSE})),
     ("to_ship", ("待发货", "To ship"), Status.PACKED, frozenset({Role.LOGISTICS})),
-    ("to_sign", ("待签收", "Sign-off to record"), Status.SHIPPED,
-     frozenset({Role.LOGISTICS, Role.SALES_REP})),
-    ("to_close", ("待归档", "To complete and archive"), Status.DELIVERED,
-     frozenset({Role.ARCHIVIST})),
+    (
+        "to_sign",
+        ("待签收", "Sign-off to record"),
+        Status.SHIPPED,
+        frozenset({Role.LOGISTICS, Role.SALES_REP}),
+    ),
+    (
+        "to_close",
+        ("待归档", "To complete and archive"),
+        Status.DELIVERED,
+        frozenset({Role.ARCHIVIST}),
+    ),
     ("to_archive", ("待归档", "To archive"), Status.COMPLETED, frozenset({Role.ARCHIVIST})),
 )
 
@@ -74,11 +98,17 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
                     note = repo.last_rejection(session, order.id or 0)
                 items.append(
                     WorkItem(
-                        queue=key, order_no=order.order_no, order_day=order.order_day,
-                        customer=order.cust_name, total=str(order.total), status=order.status,
-                        wanted_date=order.wanted_date, on_hold=order.on_hold,
+                        queue=key,
+                        order_no=order.order_no,
+                        order_day=order.order_day,
+                        customer=order.cust_name,
+                        total=str(order.total),
+                        status=order.status,
+                        wanted_date=order.wanted_date,
+                        on_hold=order.on_hold,
                         overdue=order.wanted_date is not None and order.wanted_date < day,
-                        actions=tuple(allowed_actions(status, actor.roles)), note=note,
+                        actions=tuple(allowed_actions(status, actor.roles)),
+                        note=note,
                     )
                 )
             # Held orders rise to the top of the queue at once.
@@ -87,13 +117,20 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
         if actor.has(Role.SALES_REP):
             now = now_utc()
             calls = [
-                WorkItem(queue="feedback", order_no=no, order_day=fb.due_at.date(),
-                         customer="", total="", status=Status.DELIVERED.value, wanted_date=None,
-                         on_hold=False, overdue=fb.due_at < now,
-                         actions=(Action.RECORD_FEEDBACK,),
-                         note=f"due {fb.due_at.isoformat(timespec='minutes')}")
+                WorkItem(
+                    queue="feedback",
+                    order_no=no,
+                    order_day=fb.due_at.date(),
+                    customer="",
+                    total="",
+                    status=Status.DELIVERED.value,
+                    wanted_date=None,
+                    on_hold=False,
+                    overdue=fb.due_at < now,
+                    actions=(Action.RECORD_FEEDBACK,),
+                    note=f"due {fb.due_at.isoformat(timespec='minutes')}",
+                )
                 for fb, no in repo.feedback_due(session, now, per_queue)
             ]
             out.append(Queue("feedback", ("待回访", "Feedback calls due"), calls))
     return out
-

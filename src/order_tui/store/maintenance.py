@@ -53,28 +53,19 @@ def backup(db: Database, dest: Path) -> Path:
     dest = Path(dest).absolute()
     if dest.exists():
         raise MaintenanceError(f"{dest} already exists; choose a new name")
+    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
-    if tmp.exists():
+    try:
+        # Claim the temporary name atomically; VACUUM INTO accepts an existing empty file, and
+        # only a file we created is ever deleted below.
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
         raise MaintenanceError(
             f"{tmp} exists: another backup is running or one was interrupted; "
             "delete it if no backup is running"
-        )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-
-    # The raw driver connection: VACUUM cannot run inside a transaction, and SQLAlchemy would
-    # begin one. The pool's connections have isolation_level=None, so the driver begins none.
-    raw = db.read_engine.raw_connection()
+        ) from None
     try:
-        # A bound parameter, not string pasting: any quote in the path stays data.
-        driver = cast(sqlite3.Connection, raw.driver_connection)
-        driver.execute("VACUUM INTO ?", (str(tmp),))
-    except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
-        raise MaintenanceError(f"backup failed: {exc}") from exc
-    finally:
-        raw.close()
-
-    try:
+        _vacuum_into(db, tmp)
         problems = _integrity_of_copy(tmp)
         if problems:
             raise MaintenanceError("the backup copy failed integrity_check: " + "; ".join(problems))
@@ -83,18 +74,39 @@ def backup(db: Database, dest: Path) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-        # link() refuses an existing name atomically, unlike rename(), so a dest created
-        # meanwhile is never overwritten.
-        os.link(tmp, dest)
-    except FileExistsError:
+        _publish(tmp, dest)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise MaintenanceError(f"{dest} already exists; choose a new name") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.unlink()
     _fsync_dir(dest.parent)
     return dest
+
+
+def _vacuum_into(db: Database, tmp: Path) -> None:
+    # The raw driver connection: VACUUM cannot run inside a transaction, and SQLAlchemy would
+    # begin one. The pool's connections have isolation_level=None, so the driver begins none.
+    raw = db.read_engine.raw_connection()
+    try:
+        driver = cast(sqlite3.Connection, raw.driver_connection)
+        # A bound parameter, not string pasting: any quote in the path stays data.
+        driver.execute("VACUUM INTO ?", (str(tmp),))
+    except sqlite3.Error as exc:
+        raise MaintenanceError(f"backup failed: {exc}") from exc
+    finally:
+        raw.close()
+
+
+def _publish(tmp: Path, dest: Path) -> None:
+    """Give the finished copy its final name without ever replacing an existing file."""
+    try:
+        # link() refuses an existing name atomically, unlike rename(); the caller drops tmp.
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise MaintenanceError(f"{dest} already exists; choose a new name") from None
+    except OSError:
+        # Filesystems without hard links (FAT on a USB stick): check, then rename.
+        if dest.exists():
+            raise MaintenanceError(f"{dest} already exists; choose a new name") from None
+        os.rename(tmp, dest)
 
 
 def _integrity_of_copy(path: Path) -> list[str]:
@@ -224,6 +236,7 @@ def check(db: Database, *, full: bool = False) -> CheckReport:
         else:
             lines.append(("schema", f"revision {current}, this program expects {head}", False))
 
+    # One connection, one read transaction: every check below sees the same snapshot.
     with db.read_engine.connect() as conn:
         checks: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = []
         if db.is_sqlite:

@@ -126,7 +126,8 @@ def _upgrade(url: str, script: ScriptDirectory, target: str) -> tuple[str | None
                 conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK_KEY}
                 )
-            # Re-read under the lock: another session may have migrated while we waited.
+            # Re-read under the lock: another session may have migrated while we waited. (On
+            # PostgreSQL this relies on READ COMMITTED, where each statement sees new commits.)
             before = _revision_on(conn)
             if before == target:
                 return before, before

@@ -23,9 +23,9 @@ from order_tui.store.models import (
     OrderCounter,
     OrderLine,
     Product,
-    RequirementLine,
     ProductionOperation,
     ProductionPlan,
+    RequirementLine,
     ReviewRound,
     ReviewVerdict,
     SalesOrder,
@@ -207,22 +207,28 @@ def current_round(session: Session, order_id: int) -> ReviewRound | None:
 
 
 def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
-    stmt = select(ReviewRound).where(ReviewRound.order_id == order_id).order_by(
-        col(ReviewRound.round_no)
+    stmt = (
+        select(ReviewRound)
+        .where(ReviewRound.order_id == order_id)
+        .order_by(col(ReviewRound.round_no))
     )
     return list(session.exec(stmt))
 
 
 def verdicts_of_round(session: Session, round_id: int) -> list[ReviewVerdict]:
-    stmt = select(ReviewVerdict).where(ReviewVerdict.round_id == round_id).order_by(
-        col(ReviewVerdict.id)
+    stmt = (
+        select(ReviewVerdict)
+        .where(ReviewVerdict.round_id == round_id)
+        .order_by(col(ReviewVerdict.id))
     )
     return list(session.exec(stmt))
 
 
 def plans_of(session: Session, order_id: int) -> list[ProductionPlan]:
-    stmt = select(ProductionPlan).where(ProductionPlan.order_id == order_id).order_by(
-        col(ProductionPlan.id)
+    stmt = (
+        select(ProductionPlan)
+        .where(ProductionPlan.order_id == order_id)
+        .order_by(col(ProductionPlan.id))
     )
     return list(session.exec(stmt))
 
@@ -302,8 +308,8 @@ def feedback_due(session: Session, now: datetime, limit: int = 100) -> list[tupl
 
 def customer_exists(session: Session, *, code: str | None = None, uscc: str | None = None) -> bool:
     stmt = select(Customer.id)
-    stmt = stmt.where(Customer.code == code) if code is not None else stmt.where(
-        Customer.uscc == uscc
+    stmt = (
+        stmt.where(Customer.code == code) if code is not None else stmt.where(Customer.uscc == uscc)
     )
     return session.exec(stmt).first() is not None
 

@@ -41,13 +41,13 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         return (Decimal(value) / self._factor).quantize(self._quantum, rounding=ROUND_HALF_UP)
 
 
-def Fen() -> ScaledDecimal:  # noqa: N802 - reads like a type in model declarations
+def Fen() -> ScaledDecimal:
     return ScaledDecimal(2)
 
 
-def Micros() -> ScaledDecimal:  # noqa: N802
+def Micros() -> ScaledDecimal:
     return ScaledDecimal(6)
 
 
-def Quantity() -> ScaledDecimal:  # noqa: N802
+def Quantity() -> ScaledDecimal:
     return ScaledDecimal(4)

@@ -1,0 +1,169 @@
+"""The command line drives an order from intake to archive with the right operators."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from order_tui.cli import main
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "orders.db"
+    monkeypatch.setenv("ORDER_TUI_DB", str(db))
+    monkeypatch.setenv("ORDER_TUI_PIN", "1234")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["demo", "--prepare"]) == 0
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out.strip()
+
+
+def test_intake_to_archive(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(
+        capsys,
+        "intake",
+        "add",
+        "--user",
+        "wang",
+        "--customer",
+        "C0001",
+        "--contact",
+        "李经理",
+        "--phone",
+        "13800138000",
+        "--line",
+        "P0001:2",
+        "--line",
+        "P0006:1",
+        "--wanted",
+        "2099-01-31",
+        "--json",
+    )
+    req = json.loads(out)
+    assert [f["risk"] for f in req["feasibility"]] == ["", ""]
+    number = run(capsys, "intake", "convert", str(req["id"]), "--user", "zhao")
+    assert number.startswith("SO")
+
+    def act(user: str, action: str, *extra: str) -> str:
+        return run(capsys, "orders", "act", number, action, "--user", user, *extra)
+
+    act("zhao", "submit")
+    assert "returned" in act("chen", "reject", "--reason", "invoice", "--comment", "缺开票电话")
+    act("zhao", "resubmit")
+    for user in ("zhang", "chen", "liu"):
+        assert act(user, "approve").endswith("status in_review")
+    assert act("sun", "approve").endswith("status approved")
+    act("sun", "plan_production")
+    for _ in range(4):
+        act("sun", "complete_operation")
+    act("liu", "start_picking")
+    act("liu", "pick")
+    act("liu", "pack")
+    act("zhou", "ship", "--carrier", "顺丰速运", "--mode", "parcel", "--tracking", "SF1001")
+    receipt = demo_env / "receipt.jpg"
+    receipt.write_bytes(b"scan")
+    assert act("zhou", "sign_off", "--signer", "李经理", "--receipt", str(receipt)).endswith(
+        "delivered"
+    )
+    act("wang", "record_feedback", "--satisfaction", "5", "--comment", "满意")
+    for kind in ("purchase_confirmation", "invoice_copy", "communication"):
+        act("wu", "attach", "--path", str(receipt), "--kind", kind)
+    act("wu", "complete")
+    assert act("wu", "archive").endswith("status archived")
+    shown = json.loads(run(capsys, "orders", "show", number, "--json"))
+    assert shown["status"] == "archived"
+    assert shown["retention_until"] >= "2029"
+    assert [v["verdict"] for v in shown["verdicts"]][:1] == ["reject"]
+    # An archived order refuses every change with one clear line.
+    assert main(["orders", "act", number, "cancel", "--user", "zhang", "--reason", "customer"]) == 1
+    assert "archived and read-only" in capsys.readouterr().err
+    assert run(capsys, "check").count("FAIL") == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["orders", "show", "SO20990101001"], "not found"),
+        (["orders", "act", "SO20990101001", "fly", "--user", "zhao"], "unknown action"),
+        (["orders", "list", "--status", "lost"], "unknown status"),
+        (["orders", "act", "SO20990101001", "submit", "--user", "nobody"], "unknown"),
+        (["orders", "new", "--user", "zhao", "--customer", "C0001", "--line", "P0001"], "CODE:QTY"),
+        (
+            ["orders", "new", "--user", "wang", "--customer", "C0001", "--line", "P0001:1"],
+            "sales_clerk",
+        ),
+    ],
+)
+def test_errors_are_one_line(
+    demo_env: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(args) != 0
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_wrong_pin_and_no_traceback_in_a_real_process(demo_env: Path) -> None:
+    env = {**os.environ, "ORDER_TUI_PIN": "9999"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "order_tui",
+            "orders",
+            "act",
+            "SO20990101001",
+            "submit",
+            "--user",
+            "zhao",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "wrong PIN" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_database_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["orders", "list", "--db", str(tmp_path / "none.db")]) == 1
+    assert "order-tui init" in capsys.readouterr().err
+
+
+def test_backup_and_check(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = demo_env / "copy.db"
+    assert "backup written" in run(capsys, "backup", str(target))
+    assert target.exists()
+    assert main(["backup", str(target)]) == 1  # never overwrites
+    capsys.readouterr()
+    assert "FAIL" not in run(capsys, "check", "--db", str(target))
+
+
+def test_user_commands(
+    demo_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDER_TUI_NEW_PIN", "4321")
+    run(capsys, "user", "add", "qian", "--roles", "sales_clerk;sales_rep", "--user", "admin")
+    listed = json.loads(run(capsys, "user", "list", "--json"))
+    assert any(u["username"] == "qian" and "sales_rep" in u["roles"] for u in listed)
+    # Only the admin adds operators.
+    assert main(["user", "add", "sun2", "--roles", "production", "--user", "zhao"]) == 1
+    assert "admin" in capsys.readouterr().err
+    run(capsys, "user", "disable", "qian", "--user", "admin")
+    assert main(["orders", "list", "--user", "qian"]) == 0
