@@ -81,6 +81,25 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
     day = today(db)
     out: list[Queue] = []
     with db.reading() as session:
+        if actor.has(Role.SALES_CLERK, Role.SALES_MANAGER):
+            # A hold reaches the clerk at once, above everything else.
+            held = [
+                WorkItem(
+                    queue="holds",
+                    order_no=order.order_no,
+                    order_day=order.order_day,
+                    customer=order.cust_name,
+                    total=str(order.total),
+                    status=order.status,
+                    wanted_date=order.wanted_date,
+                    on_hold=True,
+                    overdue=order.wanted_date is not None and order.wanted_date < day,
+                    actions=tuple(allowed_actions(Status(order.status), actor.roles)),
+                    note=f"{hold.kind}: {hold.description}",
+                )
+                for order, hold in repo.orders_on_hold(session, per_queue)
+            ]
+            out.append(Queue("holds", ("挂起待处理", "Holds to resolve"), held))
         for key, label, status, roles in QUEUES:
             if not actor.roles & roles:
                 continue

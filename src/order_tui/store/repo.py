@@ -359,3 +359,21 @@ def last_rejection(session: Session, order_id: int) -> str:
     )
     verdict = session.exec(stmt).first()
     return f"{verdict.department}: {verdict.reason_code} {verdict.comment}" if verdict else ""
+
+
+def orders_on_hold(session: Session, limit: int) -> list[tuple[SalesOrder, Hold]]:
+    """Held orders with their oldest open hold, oldest hold first."""
+    stmt = (
+        select(SalesOrder, Hold)
+        .join(Hold, col(Hold.order_id) == SalesOrder.id)
+        .where(col(SalesOrder.on_hold).is_(True), col(Hold.released_at).is_(None))
+        .order_by(col(Hold.raised_at))
+        .limit(limit)
+    )
+    seen: set[int] = set()
+    out = []
+    for order, hold in session.exec(stmt):
+        if order.id not in seen:
+            seen.add(order.id or 0)
+            out.append((order, hold))
+    return out
