@@ -15,6 +15,15 @@ from order_tui.store.types import Fen, Micros, Quantity
 
 ZERO = Decimal("0.00")
 
+# Named constraints: SQLite batch migrations can only drop or alter what has a name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Operator(SQLModel, table=True):
     __tablename__ = "operator"

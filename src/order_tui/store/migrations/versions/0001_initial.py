@@ -1,7 +1,8 @@
 """The initial schema, generated from order_tui.store.models.
 
-Money and quantity columns are scaled integers (order_tui.store.types.ScaledDecimal); the
-append-only and retention guards come in 0002.
+Money and quantity columns are scaled integers (order_tui.store.types.ScaledDecimal); every
+constraint is named (the metadata's naming convention) so later batch migrations on SQLite can
+alter it; the append-only and retention guards come in 0002.
 
 Revision ID: 0001
 Revises:
@@ -42,12 +43,13 @@ def upgrade() -> None:
         sa.Column("invoice_phone", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code"),
-        sa.UniqueConstraint("uscc"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer")),
+        sa.UniqueConstraint("code", name=op.f("uq_customer_code")),
+        sa.UniqueConstraint("uscc", name=op.f("uq_customer_uscc")),
     )
-    op.create_index(op.f("ix_customer_legal_name"), "customer", ["legal_name"])
-    op.create_index(op.f("ix_customer_mnemonic"), "customer", ["mnemonic"])
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_customer_legal_name"), ["legal_name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_customer_mnemonic"), ["mnemonic"], unique=False)
 
     op.create_table(
         "operator",
@@ -62,15 +64,15 @@ def upgrade() -> None:
         sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("os_user"),
-        sa.UniqueConstraint("username"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operator")),
+        sa.UniqueConstraint("os_user", name=op.f("uq_operator_os_user")),
+        sa.UniqueConstraint("username", name=op.f("uq_operator_username")),
     )
     op.create_table(
         "order_counter",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day"),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_order_counter")),
     )
     op.create_table(
         "product",
@@ -88,11 +90,12 @@ def upgrade() -> None:
         sa.Column("mnemonic", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product")),
+        sa.UniqueConstraint("code", name=op.f("uq_product_code")),
     )
-    op.create_index(op.f("ix_product_mnemonic"), "product", ["mnemonic"])
-    op.create_index(op.f("ix_product_name"), "product", ["name"])
+    with op.batch_alter_table("product", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_product_mnemonic"), ["mnemonic"], unique=False)
+        batch_op.create_index(batch_op.f("ix_product_name"), ["name"], unique=False)
 
     op.create_table(
         "audit_event",
@@ -108,13 +111,13 @@ def upgrade() -> None:
         sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("changes", sqlmodel.sql.sqltypes.AutoString(length=200000), nullable=False),
         sa.ForeignKeyConstraint(
-            ["operator_id"],
-            ["operator.id"],
+            ["operator_id"], ["operator.id"], name=op.f("fk_audit_event_operator_id_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
-    op.create_index("ix_audit_entity", "audit_event", ["entity", "entity_id", "id"])
-    op.create_index(op.f("ix_audit_event_order_no"), "audit_event", ["order_no"])
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_entity", ["entity", "entity_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_order_no"), ["order_no"], unique=False)
 
     op.create_table(
         "customer_address",
@@ -127,12 +130,14 @@ def upgrade() -> None:
         sa.Column("postcode", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
+            ["customer_id"], ["customer.id"], name=op.f("fk_customer_address_customer_id_customer")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_address")),
     )
-    op.create_index(op.f("ix_customer_address_customer_id"), "customer_address", ["customer_id"])
+    with op.batch_alter_table("customer_address", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_address_customer_id"), ["customer_id"], unique=False
+        )
 
     op.create_table(
         "customer_contact",
@@ -142,12 +147,14 @@ def upgrade() -> None:
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
+            ["customer_id"], ["customer.id"], name=op.f("fk_customer_contact_customer_id_customer")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_contact")),
     )
-    op.create_index(op.f("ix_customer_contact_customer_id"), "customer_contact", ["customer_id"])
+    with op.batch_alter_table("customer_contact", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_contact_customer_id"), ["customer_id"], unique=False
+        )
 
     op.create_table(
         "requirement",
@@ -173,16 +180,17 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["operator.id"],
+            ["created_by"], ["operator.id"], name=op.f("fk_requirement_created_by_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
+            ["customer_id"], ["customer.id"], name=op.f("fk_requirement_customer_id_customer")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_requirement")),
     )
-    op.create_index(op.f("ix_requirement_customer_id"), "requirement", ["customer_id"])
+    with op.batch_alter_table("requirement", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_requirement_customer_id"), ["customer_id"], unique=False
+        )
 
     op.create_table(
         "stock",
@@ -194,10 +202,9 @@ def upgrade() -> None:
         sa.Column("location", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["product.id"],
+            ["product_id"], ["product.id"], name=op.f("fk_stock_product_id_product")
         ),
-        sa.PrimaryKeyConstraint("product_id"),
+        sa.PrimaryKeyConstraint("product_id", name=op.f("pk_stock")),
     )
     op.create_table(
         "requirement_line",
@@ -209,18 +216,19 @@ def upgrade() -> None:
         sa.Column("spec", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("qty", order_tui.store.types.ScaledDecimal(4), nullable=False),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["product.id"],
+            ["product_id"], ["product.id"], name=op.f("fk_requirement_line_product_id_product")
         ),
         sa.ForeignKeyConstraint(
             ["requirement_id"],
             ["requirement.id"],
+            name=op.f("fk_requirement_line_requirement_id_requirement"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_requirement_line")),
     )
-    op.create_index(
-        op.f("ix_requirement_line_requirement_id"), "requirement_line", ["requirement_id"]
-    )
+    with op.batch_alter_table("requirement_line", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_requirement_line_requirement_id"), ["requirement_id"], unique=False
+        )
 
     op.create_table(
         "sales_order",
@@ -266,27 +274,28 @@ def upgrade() -> None:
         sa.Column("retention_until", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["operator.id"],
+            ["created_by"], ["operator.id"], name=op.f("fk_sales_order_created_by_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
+            ["customer_id"], ["customer.id"], name=op.f("fk_sales_order_customer_id_customer")
         ),
         sa.ForeignKeyConstraint(
             ["requirement_id"],
             ["requirement.id"],
+            name=op.f("fk_sales_order_requirement_id_requirement"),
         ),
         sa.ForeignKeyConstraint(
-            ["updated_by"],
-            ["operator.id"],
+            ["updated_by"], ["operator.id"], name=op.f("fk_sales_order_updated_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_order")),
         sa.UniqueConstraint("order_day", "serial", name="uq_order_day_serial"),
-        sa.UniqueConstraint("order_no"),
+        sa.UniqueConstraint("order_no", name=op.f("uq_sales_order_order_no")),
     )
-    op.create_index("ix_order_customer", "sales_order", ["customer_id", "order_day"])
-    op.create_index("ix_order_status_day", "sales_order", ["status", "order_day", "serial"])
+    with op.batch_alter_table("sales_order", schema=None) as batch_op:
+        batch_op.create_index("ix_order_customer", ["customer_id", "order_day"], unique=False)
+        batch_op.create_index(
+            "ix_order_status_day", ["status", "order_day", "serial"], unique=False
+        )
 
     op.create_table(
         "attachment",
@@ -300,21 +309,21 @@ def upgrade() -> None:
         sa.Column("uploaded_by", sa.Integer(), nullable=False),
         sa.Column("uploaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_attachment_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
             ["requirement_id"],
             ["requirement.id"],
+            name=op.f("fk_attachment_requirement_id_requirement"),
         ),
         sa.ForeignKeyConstraint(
-            ["uploaded_by"],
-            ["operator.id"],
+            ["uploaded_by"], ["operator.id"], name=op.f("fk_attachment_uploaded_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachment")),
     )
-    op.create_index(op.f("ix_attachment_order_id"), "attachment", ["order_id"])
-    op.create_index(op.f("ix_attachment_sha256"), "attachment", ["sha256"])
+    with op.batch_alter_table("attachment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachment_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_attachment_sha256"), ["sha256"], unique=False)
 
     op.create_table(
         "feedback",
@@ -329,17 +338,16 @@ def upgrade() -> None:
         sa.Column("after_sales", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_feedback_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["recorded_by"],
-            ["operator.id"],
+            ["recorded_by"], ["operator.id"], name=op.f("fk_feedback_recorded_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("order_id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_feedback_order_id")),
     )
-    op.create_index(op.f("ix_feedback_due_at"), "feedback", ["due_at"])
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_feedback_due_at"), ["due_at"], unique=False)
 
     op.create_table(
         "hold",
@@ -355,20 +363,18 @@ def upgrade() -> None:
         sa.Column("released_by", sa.Integer(), nullable=True),
         sa.Column("released_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_hold_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["raised_by"],
-            ["operator.id"],
+            ["raised_by"], ["operator.id"], name=op.f("fk_hold_raised_by_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["released_by"],
-            ["operator.id"],
+            ["released_by"], ["operator.id"], name=op.f("fk_hold_released_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hold")),
     )
-    op.create_index(op.f("ix_hold_order_id"), "hold", ["order_id"])
+    with op.batch_alter_table("hold", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_hold_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "order_line",
@@ -390,18 +396,17 @@ def upgrade() -> None:
         sa.Column("picked_qty", order_tui.store.types.ScaledDecimal(4), nullable=False),
         sa.Column("shipped_qty", order_tui.store.types.ScaledDecimal(4), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_order_line_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["product.id"],
+            ["product_id"], ["product.id"], name=op.f("fk_order_line_product_id_product")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_line")),
         sa.UniqueConstraint("order_id", "line_no", name="uq_order_line_no"),
     )
-    op.create_index(op.f("ix_order_line_order_id"), "order_line", ["order_id"])
-    op.create_index(op.f("ix_order_line_product_id"), "order_line", ["product_id"])
+    with op.batch_alter_table("order_line", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_line_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_line_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "package",
@@ -413,16 +418,15 @@ def upgrade() -> None:
         sa.Column("packed_by", sa.Integer(), nullable=False),
         sa.Column("packed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_package_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["packed_by"],
-            ["operator.id"],
+            ["packed_by"], ["operator.id"], name=op.f("fk_package_packed_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_package")),
     )
-    op.create_index(op.f("ix_package_order_id"), "package", ["order_id"])
+    with op.batch_alter_table("package", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_package_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "review_round",
@@ -440,17 +444,16 @@ def upgrade() -> None:
         sa.Column("submitted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("closed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_review_round_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["submitted_by"],
-            ["operator.id"],
+            ["submitted_by"], ["operator.id"], name=op.f("fk_review_round_submitted_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_round")),
         sa.UniqueConstraint("order_id", "round_no", name="uq_review_round"),
     )
-    op.create_index(op.f("ix_review_round_order_id"), "review_round", ["order_id"])
+    with op.batch_alter_table("review_round", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_round_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "shipment",
@@ -463,16 +466,15 @@ def upgrade() -> None:
         sa.Column("shipped_by", sa.Integer(), nullable=False),
         sa.Column("shipped_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_shipment_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["shipped_by"],
-            ["operator.id"],
+            ["shipped_by"], ["operator.id"], name=op.f("fk_shipment_shipped_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shipment")),
     )
-    op.create_index(op.f("ix_shipment_order_id"), "shipment", ["order_id"])
+    with op.batch_alter_table("shipment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_shipment_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "stock_movement",
@@ -485,21 +487,21 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.Integer(), nullable=True),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["operator_id"],
-            ["operator.id"],
+            ["operator_id"], ["operator.id"], name=op.f("fk_stock_movement_operator_id_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_stock_movement_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["product.id"],
+            ["product_id"], ["product.id"], name=op.f("fk_stock_movement_product_id_product")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movement")),
     )
-    op.create_index(op.f("ix_stock_movement_order_id"), "stock_movement", ["order_id"])
-    op.create_index(op.f("ix_stock_movement_product_id"), "stock_movement", ["product_id"])
+    with op.batch_alter_table("stock_movement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_stock_movement_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_stock_movement_product_id"), ["product_id"], unique=False
+        )
 
     op.create_table(
         "production_plan",
@@ -511,21 +513,19 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["operator.id"],
+            ["created_by"], ["operator.id"], name=op.f("fk_production_plan_created_by_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["line_id"],
-            ["order_line.id"],
+            ["line_id"], ["order_line.id"], name=op.f("fk_production_plan_line_id_order_line")
         ),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_production_plan_order_id_sales_order")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("line_id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_production_plan")),
+        sa.UniqueConstraint("line_id", name=op.f("uq_production_plan_line_id")),
     )
-    op.create_index(op.f("ix_production_plan_order_id"), "production_plan", ["order_id"])
+    with op.batch_alter_table("production_plan", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_production_plan_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "review_verdict",
@@ -539,22 +539,20 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.Integer(), nullable=False),
         sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["operator_id"],
-            ["operator.id"],
+            ["operator_id"], ["operator.id"], name=op.f("fk_review_verdict_operator_id_operator")
         ),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_review_verdict_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["review_round.id"],
+            ["round_id"], ["review_round.id"], name=op.f("fk_review_verdict_round_id_review_round")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_verdict")),
         sa.UniqueConstraint("round_id", "department", name="uq_verdict_department"),
     )
-    op.create_index(op.f("ix_review_verdict_order_id"), "review_verdict", ["order_id"])
-    op.create_index(op.f("ix_review_verdict_round_id"), "review_verdict", ["round_id"])
+    with op.batch_alter_table("review_verdict", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_verdict_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_review_verdict_round_id"), ["round_id"], unique=False)
 
     op.create_table(
         "shipment_line",
@@ -563,16 +561,17 @@ def upgrade() -> None:
         sa.Column("line_id", sa.Integer(), nullable=False),
         sa.Column("qty", order_tui.store.types.ScaledDecimal(4), nullable=False),
         sa.ForeignKeyConstraint(
-            ["line_id"],
-            ["order_line.id"],
+            ["line_id"], ["order_line.id"], name=op.f("fk_shipment_line_line_id_order_line")
         ),
         sa.ForeignKeyConstraint(
-            ["shipment_id"],
-            ["shipment.id"],
+            ["shipment_id"], ["shipment.id"], name=op.f("fk_shipment_line_shipment_id_shipment")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shipment_line")),
     )
-    op.create_index(op.f("ix_shipment_line_shipment_id"), "shipment_line", ["shipment_id"])
+    with op.batch_alter_table("shipment_line", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_shipment_line_shipment_id"), ["shipment_id"], unique=False
+        )
 
     op.create_table(
         "sign_off",
@@ -588,20 +587,20 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.Integer(), nullable=False),
         sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["sales_order.id"],
+            ["order_id"], ["sales_order.id"], name=op.f("fk_sign_off_order_id_sales_order")
         ),
         sa.ForeignKeyConstraint(
             ["receipt_attachment_id"],
             ["attachment.id"],
+            name=op.f("fk_sign_off_receipt_attachment_id_attachment"),
         ),
         sa.ForeignKeyConstraint(
-            ["recorded_by"],
-            ["operator.id"],
+            ["recorded_by"], ["operator.id"], name=op.f("fk_sign_off_recorded_by_operator")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_off")),
     )
-    op.create_index(op.f("ix_sign_off_order_id"), "sign_off", ["order_id"])
+    with op.batch_alter_table("sign_off", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sign_off_order_id"), ["order_id"], unique=False)
 
     op.create_table(
         "production_operation",
@@ -615,41 +614,114 @@ def upgrade() -> None:
         sa.Column("done_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("done_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["done_by"],
-            ["operator.id"],
+            ["done_by"], ["operator.id"], name=op.f("fk_production_operation_done_by_operator")
         ),
         sa.ForeignKeyConstraint(
             ["plan_id"],
             ["production_plan.id"],
+            name=op.f("fk_production_operation_plan_id_production_plan"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_production_operation")),
     )
-    op.create_index(op.f("ix_production_operation_plan_id"), "production_operation", ["plan_id"])
+    with op.batch_alter_table("production_operation", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_production_operation_plan_id"), ["plan_id"], unique=False
+        )
 
 
 def downgrade() -> None:
-    # Children first; a table's indexes go with it.
+    with op.batch_alter_table("production_operation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_production_operation_plan_id"))
+
     op.drop_table("production_operation")
+    with op.batch_alter_table("sign_off", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sign_off_order_id"))
+
     op.drop_table("sign_off")
+    with op.batch_alter_table("shipment_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_shipment_line_shipment_id"))
+
     op.drop_table("shipment_line")
+    with op.batch_alter_table("review_verdict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_verdict_round_id"))
+        batch_op.drop_index(batch_op.f("ix_review_verdict_order_id"))
+
     op.drop_table("review_verdict")
+    with op.batch_alter_table("production_plan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_production_plan_order_id"))
+
     op.drop_table("production_plan")
+    with op.batch_alter_table("stock_movement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_stock_movement_product_id"))
+        batch_op.drop_index(batch_op.f("ix_stock_movement_order_id"))
+
     op.drop_table("stock_movement")
+    with op.batch_alter_table("shipment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_shipment_order_id"))
+
     op.drop_table("shipment")
+    with op.batch_alter_table("review_round", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_round_order_id"))
+
     op.drop_table("review_round")
+    with op.batch_alter_table("package", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_package_order_id"))
+
     op.drop_table("package")
+    with op.batch_alter_table("order_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_line_product_id"))
+        batch_op.drop_index(batch_op.f("ix_order_line_order_id"))
+
     op.drop_table("order_line")
+    with op.batch_alter_table("hold", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hold_order_id"))
+
     op.drop_table("hold")
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_due_at"))
+
     op.drop_table("feedback")
+    with op.batch_alter_table("attachment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachment_sha256"))
+        batch_op.drop_index(batch_op.f("ix_attachment_order_id"))
+
     op.drop_table("attachment")
+    with op.batch_alter_table("sales_order", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_status_day")
+        batch_op.drop_index("ix_order_customer")
+
     op.drop_table("sales_order")
+    with op.batch_alter_table("requirement_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_requirement_line_requirement_id"))
+
     op.drop_table("requirement_line")
     op.drop_table("stock")
+    with op.batch_alter_table("requirement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_requirement_customer_id"))
+
     op.drop_table("requirement")
+    with op.batch_alter_table("customer_contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_contact_customer_id"))
+
     op.drop_table("customer_contact")
+    with op.batch_alter_table("customer_address", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_address_customer_id"))
+
     op.drop_table("customer_address")
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_order_no"))
+        batch_op.drop_index("ix_audit_entity")
+
     op.drop_table("audit_event")
+    with op.batch_alter_table("product", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_name"))
+        batch_op.drop_index(batch_op.f("ix_product_mnemonic"))
+
     op.drop_table("product")
     op.drop_table("order_counter")
     op.drop_table("operator")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_mnemonic"))
+        batch_op.drop_index(batch_op.f("ix_customer_legal_name"))
+
     op.drop_table("customer")
