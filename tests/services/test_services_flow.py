@@ -225,3 +225,48 @@ def test_processes_get_gap_free_serials(db: Database) -> None:
     serials = sorted(int(n[10:]) for n in numbers)
     assert serials == list(range(1, 61))
     assert len(set(numbers)) == 60
+
+
+def test_one_order_through_the_whole_lifecycle(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
+    """Intake to archive through the services; every step leaves one audit row."""
+    from order_tui.services import intake
+
+    req = intake.record_requirement(
+        db,
+        cast["wang"],
+        intake.RequirementInput(
+            customer_code="C0001",
+            contact_name="李经理",
+            contact_phone="138 0013 8000",
+            lines=[intake.RequirementLineInput("P0002", Decimal("40"))],
+        ),
+    )
+    assert req.feasibility[0]["risk"] == "shortage"  # 0 on hand, 50 incoming on a date
+    intake.agree_alternative(db, cast["wang"], req.id, "先发50台，余10台随下批")
+    no = intake.convert_to_order(
+        db,
+        cast["zhao"],
+        req.id,
+        orders.OrderInput("C0001", [orders.LineInput("P0001", Decimal(2))]),
+    )
+    drive_to(db, cast, no.order_no, Status.ARCHIVED, tmp_path)
+    with db.reading() as session:
+        order = repo.get_order(session, no.order_no)
+        trail = [
+            (e.action, e.from_status, e.to_status)
+            for e in repo.audit_of_order(session, order.id or 0)
+        ]
+    assert trail[0] == ("create", "", "draft")
+    assert ("submit", "draft", "in_review") in trail
+    assert ("approve", "in_review", "approved") in trail
+    assert ("sign_off", "shipped", "delivered") in trail
+    assert trail[-1] == ("archive", "completed", "archived")
+    assert order.retention_until is not None
+    assert order.retention_until.year - order.order_day.year >= 3
+    with pytest.raises(Exception, match="read-only"):
+        closing.cancel(db, cast["zhang"], no.order_no, "customer")
+    with db.reading() as session:
+        last = repo.audit_of_order(session, order.id or 0)[-1]
+    assert last.action == "refused:cancel"  # the attempt itself is on record

@@ -1,0 +1,40 @@
+"""init, seed and the shared-file mode for several OS users."""
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from order_tui.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("ORDER_TUI_DB", raising=False)
+    monkeypatch.setenv("ORDER_TUI_PIN", "2468")
+
+
+def test_init_shared_makes_the_file_group_writable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "srv" / "orders.db"
+    assert main(["init", "--shared", "--db", str(db)]) == 0
+    assert "created operator admin" in capsys.readouterr().out
+    assert stat.S_IMODE(db.stat().st_mode) == 0o660
+    assert stat.S_IMODE(db.parent.stat().st_mode) & 0o2070 == 0o2070
+    # A second init leaves the operators alone.
+    assert main(["init", "--db", str(db)]) == 0
+    assert "created operator" not in capsys.readouterr().out
+    assert main(["user", "list", "--db", str(db)]) == 0
+    assert "admin" in capsys.readouterr().out
+
+
+def test_seed_keeps_numbers_gap_free(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "bench.db"
+    assert main(["seed", "--orders", "1500", "--db", str(db)]) == 0
+    assert "seeded 1500" in capsys.readouterr().out
+    assert main(["check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out and "1500 orders" in out
