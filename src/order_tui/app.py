@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
 
 from order_tui.screens.help import HelpScreen, screen_keys
 from order_tui.screens.home import HomeScreen
@@ -104,17 +105,27 @@ class OrderApp(App[None], inherit_bindings=False):
             return key.upper()
         return KEY_NAMES.get(key, super().get_key_display(binding))
 
+    def _base_screen(self) -> Screen[object]:
+        """The top screen that is not a modal (help and dialogs keep their own keys)."""
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                return screen
+        return self.screen
+
     def _depth(self) -> int:
         """Screens above the home screen (0 on home and on login)."""
-        return max(len(self.screen_stack) - 2, 0) if self.actor is not None else 0
+        if self.actor is None:
+            return 0
+        stack = [s for s in self.screen_stack if not isinstance(s, ModalScreen)]
+        return max(len(stack) - 2, 0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "home":
-            return self.actor is not None and not isinstance(self.screen, HomeScreen)
+            return self.actor is not None and not isinstance(self._base_screen(), HomeScreen)
         if action == "back":
             return self._depth() > 0
         if action == "refresh_screen":
-            return callable(getattr(self.screen, "reload", None))
+            return callable(getattr(self._base_screen(), "reload", None))
         return True
 
     def action_help(self) -> None:

@@ -45,6 +45,16 @@ def test_mnemonic_is_always_lower_case_ascii(name: str) -> None:
     assert all(ch.isalnum() for ch in code)
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=20))
+# GB 2312 level 1: the 3,755 most common characters, all of which have a reading. Rare
+# characters of the full CJK block (e.g. 瓼) have none in pypinyin and are dropped.
+GB2312_LEVEL1 = [
+    bytes([hi, lo]).decode("gb2312")
+    for hi in range(0xB0, 0xD8)
+    for lo in range(0xA1, 0xFF)
+    if not (hi == 0xD7 and lo > 0xF9)
+]
+
+
+@given(st.text(alphabet=st.sampled_from(GB2312_LEVEL1), max_size=20))
 def test_one_letter_per_common_chinese_character(name: str) -> None:
     assert len(mnemonic(name)) == len(name)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from order_tui.domain.roles import ROLE_LABELS
@@ -23,6 +26,21 @@ def roles_text(actor: Actor, lang: str) -> str:
 def operator_text(actor: Actor, lang: str) -> str:
     """赵琳 (zhao) · 销售内勤"""
     return f"{actor.display_name} ({actor.username}) · {roles_text(actor, lang)}"
+
+
+async def settle(widget: Widget, timeout: float = 0.5) -> None:
+    """Wait until `widget` has handled every event already routed to it.
+
+    For priority bindings that move focus: the app routes each key to the widget focused
+    when the key is read, so with type-ahead ("zhao<Enter>1234<Enter>" arriving in one read)
+    the letters before Enter may still sit in the input's queue when the binding runs. A
+    callback posted to the widget runs after them; while we wait, the app reads no further
+    keys, so the keys after Enter go to the field that has focus by then.
+    """
+    done = asyncio.Event()
+    widget.call_later(done.set)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), timeout)
 
 
 class TitleBar(Static):

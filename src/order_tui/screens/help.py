@@ -51,7 +51,7 @@ def lifecycle_table(actor: Actor, lang: str) -> Table:
     table.add_column(t("help.col.action", lang), no_wrap=True, style="bold")
     table.add_column(t("help.col.from", lang), ratio=3, overflow="fold")
     table.add_column(t("help.col.to", lang), ratio=2, overflow="fold")
-    sep = "、" if lang == "zh" else ", "
+    sep = " " if lang == "zh" else ", "  # a space lets long lists wrap between statuses
     for rule in LIFECYCLE:
         if not rule.roles & actor.roles:
             continue

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Footer, OptionList, Static
 
-from order_tui.domain.terms import REJECT_REASONS
+from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time, money, short_day
 from order_tui.screens.i18n import STRINGS, localize_bindings, pick, t
@@ -22,17 +22,19 @@ if TYPE_CHECKING:
     from order_tui.services.worklist import Queue, WorkItem
 
 FLAG_STYLE = "bold red"
+FLAG_STYLE_NO_COLOR = "bold reverse"  # red turns to dark grey on dark grey without colour
 _RETURNED = re.compile(r"^(\w+): (\w+) ?(.*)$", re.S)
 _DUE = re.compile(r"^due (\S+)$")
+_HOLD = re.compile(r"^(\w+): (.*)$", re.S)
 
 
-def columns(lang: str, date_width: int = 5) -> list[Column]:
-    """Widths for 80 columns: flag 4, order 13, customer >= 16, total 12, date, note >= 8."""
+def columns(lang: str, total_width: int = 10, date_width: int = 5) -> list[Column]:
+    """For 80 columns: flag 4, order 13, customer >= 16, total, date, note >= 8."""
     return [
         Column(t("home.col.flag", lang), 4),
         Column(t("home.col.order", lang), 13),
         Column(t("home.col.customer", lang), 16, flex=3, max_width=40),
-        Column(t("home.col.total", lang), 12, align="right"),
+        Column(t("home.col.total", lang), total_width, align="right"),
         Column(t("home.col.wanted", lang), date_width),
         Column(t("home.col.note", lang), 8, flex=2),
     ]
@@ -53,7 +55,10 @@ def note_text(item: WorkItem, lang: str, timezone: str) -> str:
     if item.queue == "returned" and (m := _RETURNED.match(note)):
         reason = REJECT_REASONS.get(m[2])
         detail = m[3].strip() or (pick(reason, lang) if reason else m[2])
-        return f"{department(m[1], lang)}: {detail}"
+        return department(m[1], lang) + ("：" if lang == "zh" else ": ") + detail
+    if item.queue == "holds" and (m := _HOLD.match(note)):
+        kind = HOLD_KINDS.get(m[1])
+        return (pick(kind, lang) if kind else m[1]) + ("：" if lang == "zh" else ": ") + m[2]
     if item.queue == "feedback" and (m := _DUE.match(note)):
         return t("home.due", lang, when=local_time(m[1], timezone, "%m-%d %H:%M"))
     return note
@@ -74,7 +79,6 @@ class HomeScreen(OrderScreen):
 
     DEFAULT_CSS = """
     HomeScreen #status {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         color: $text-muted;
@@ -120,15 +124,20 @@ class HomeScreen(OrderScreen):
             self.app.call_from_thread(self._show, queues)
 
     def _failed(self, exc: Exception) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         self.query_one("#status", Static).update(self.t("home.error", error=exc))
 
     def _show(self, queues: list[Queue]) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         self.queues = queues
         this_year = date.today().year
         items = [item for queue in queues for item in queue.items]
         other_year = any(i.wanted_date and i.wanted_date.year != this_year for i in items)
+        total_width = max([len(money(i.total)) for i in items] + [6])
         table = self.query_one(GroupedTable)
-        table.columns = columns(self.lang, 8 if other_year else 5)
+        table.columns = columns(self.lang, total_width, 8 if other_year else 5)
         groups = [
             Group(
                 f"{pick(q.label, self.lang)}（{len(q.items)}）"
@@ -157,6 +166,7 @@ class HomeScreen(OrderScreen):
 
     def _row(self, item: WorkItem, this_year: int) -> Row:
         flag = flag_text(item, self.lang)
+        style = FLAG_STYLE_NO_COLOR if self.app.no_color else FLAG_STYLE
         return Row(
             key=f"{item.queue}:{item.order_no}",
             cells=(
@@ -167,7 +177,7 @@ class HomeScreen(OrderScreen):
                 short_day(item.wanted_date, this_year),
                 note_text(item, self.lang, self.db.timezone),
             ),
-            styles=(FLAG_STYLE if flag else "", "", "", "", FLAG_STYLE if item.overdue else ""),
+            styles=(style if flag else "", "", "", "", style if item.overdue else ""),
         )
 
     @on(OptionList.OptionSelected)

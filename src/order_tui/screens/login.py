@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 
 from order_tui.domain.errors import DomainError, PermissionDenied
 from order_tui.domain.roles import ROLE_LABELS, Role
-from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.i18n import login_error, pick
 from order_tui.widgets.cells import fit
 
@@ -67,8 +68,13 @@ class LoginScreen(OrderScreen):
     """
 
     AUTO_FOCUS = None
+    # Enter is a priority binding that first lets the focused input settle (see `settle`):
+    # handled on Input.Submitted instead, a fast "zhao<Enter>1234<Enter>" (type-ahead, or
+    # one batch over SSH) would put the PIN into the username field.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next_field", "Next / log in", id="next_field", priority=True),
+    ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
-        ("Enter", "key.next_field"),
         ("Tab / Shift+Tab", "key.focus_next"),
     ]
 
@@ -108,7 +114,7 @@ class LoginScreen(OrderScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#pin" if self.user else "#username", Input).focus()
+        self.set_focus(self.query_one("#pin" if self.user else "#username", Input))
         if self.demo:
             self.load_demo_operators()
 
@@ -122,6 +128,8 @@ class LoginScreen(OrderScreen):
         self.app.call_from_thread(self._show_demo_operators, rows)
 
     def _show_demo_operators(self, rows: list[dict[str, object]]) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         width = 78 // DEMO_COLUMNS
         text = Text(self.t("login.demo") + "\n", style="bold")
         for index, row in enumerate(rows):
@@ -147,32 +155,34 @@ class LoginScreen(OrderScreen):
         self._error("username", "")
         self._error("pin", "")
 
-    @on(Input.Submitted, "#username")
-    def _username_entered(self) -> None:
-        username = self.query_one("#username", Input).value.strip()
-        if not username:
-            self._error("username", self.t("login.need_username"))
+    async def action_next_field(self) -> None:
+        """Enter: from the username to the PIN; on the PIN, log in."""
+        if self.focused is not None:
+            await settle(self.focused)
+        username_input = self.query_one("#username", Input)
+        pin_input = self.query_one("#pin", Input)
+        username = username_input.value.strip()
+        if self.focused is not pin_input:
+            if not username:
+                self._error("username", self.t("login.need_username"))
+                self.set_focus(username_input)
+                return
+            self._error("username", "")
+            self.set_focus(pin_input)
             return
-        self._error("username", "")
-        self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    def _pin_entered(self) -> None:
         if self.busy:
             return
-        username = self.query_one("#username", Input).value.strip()
-        pin = self.query_one("#pin", Input).value
         self._clear_errors()
         if not username:
             self._error("username", self.t("login.need_username"))
-            self.query_one("#username", Input).focus()
+            self.set_focus(username_input)
             return
-        if not pin:
+        if not pin_input.value:
             self._error("pin", self.t("login.need_pin"))
             return
         self.busy = True
         self._error("pin", self.t("login.checking"))
-        self.check_pin(username, pin)
+        self.check_pin(username, pin_input.value)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def check_pin(self, username: str, pin: str) -> None:
@@ -190,12 +200,16 @@ class LoginScreen(OrderScreen):
             self.app.call_from_thread(self._accepted, actor)
 
     def _refused(self, message: str) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         self.busy = False
         self._error("pin", message)
         pin = self.query_one("#pin", Input)
         pin.clear()
-        pin.focus()
+        self.set_focus(pin)
 
     def _accepted(self, actor: Actor) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         self.busy = False
         self.dismiss(actor)

@@ -14,7 +14,15 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from order_tui.domain.lifecycle import Action, Status, action_label, allowed_actions, status_label
+from order_tui.domain.lifecycle import (
+    NOT_ON_HOLD,
+    Action,
+    Status,
+    action_label,
+    allowed_actions,
+    rule_for,
+    status_label,
+)
 from order_tui.domain.terms import (
     ATTACHMENT_KINDS,
     HOLD_KINDS,
@@ -33,17 +41,24 @@ if TYPE_CHECKING:
     from order_tui.services.views import OrderDetail
 
 HOLD_STYLE = "bold red"
+HOLD_STYLE_NO_COLOR = "bold reverse"
 
 
-def my_actions(detail: OrderDetail, actor: Actor) -> list[Action]:
-    """What this operator may do to the order in its status (the lifecycle table, by role).
+def my_actions(detail: OrderDetail, actor: Actor) -> list[tuple[Action, bool]]:
+    """What this operator may do to the order in its status (the lifecycle table, by role),
+    each with True when the order's hold blocks it for now.
 
-    Guards are the service's business, except the obvious one: releasing a hold needs a hold.
+    The other guards are the service's business; releasing a hold needs a hold.
     """
-    actions = allowed_actions(Status(detail.status), actor.roles)
-    if not detail.on_hold:
-        actions = [a for a in actions if a != Action.RELEASE_HOLD]
-    return actions
+    status = Status(detail.status)
+    result = []
+    for action in allowed_actions(status, actor.roles):
+        if action == Action.RELEASE_HOLD and not detail.on_hold:
+            continue
+        rule = rule_for(status, action)
+        held = detail.on_hold and rule is not None and NOT_ON_HOLD in rule.guards
+        result.append((action, held))
+    return result
 
 
 def _heading(text: str) -> Text:
@@ -60,29 +75,29 @@ def _pairs(rows: list[tuple[str, RenderableType]]) -> Table:
 
 
 def _verdict_line(v: dict[str, Any], lang: str, timezone: str) -> Text:
+    """06-12 10:30 第 1 轮 财务 驳回 开票信息不全或不符：开票信息不全，请与客户确认"""
     dept = f"dept.{v.get('department', '')}"
     verdict = f"verdict.{v.get('verdict', '')}"
     line = Text()
+    if v.get("at"):
+        line.append(local_time(str(v["at"]), timezone, "%m-%d %H:%M") + " ", style="dim")
     line.append(t("detail.round_no", lang, round=v.get("round", "")) + " ")
     line.append(t(dept, lang) if dept in STRINGS else str(v.get("department", "")))
     line.append(" ")
-    is_reject = v.get("verdict") == "reject"
-    line.append(
-        t(verdict, lang) if verdict in STRINGS else str(v.get("verdict", "")),
-        style="bold" if is_reject else "",
-    )
+    line.append(t(verdict, lang) if verdict in STRINGS else str(v.get("verdict", "")), style="bold")
     reason = v.get("reason") or ""
     if reason:
         line.append(" " + label(REJECT_REASONS, reason, lang))
     if v.get("comment"):
         line.append(("：" if lang == "zh" else ": ") + str(v["comment"]))
-    if v.get("at"):
-        line.append(f"  ({local_time(str(v['at']), timezone)})", style="dim")
     return line
 
 
-def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Group:
+def render_detail(
+    d: OrderDetail, actor: Actor, lang: str, timezone: str, no_color: bool = False
+) -> Group:
     none = t("detail.none", lang)
+    hold_style = HOLD_STYLE_NO_COLOR if no_color else HOLD_STYLE
     parts: list[RenderableType] = []
 
     head = Text()
@@ -90,7 +105,7 @@ def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Gro
     head.append(f"  {t('detail.status', lang)} ")
     head.append(status_label(Status(d.status), lang), style="bold")
     if d.on_hold:
-        head.append(" " + t("detail.on_hold", lang), style=HOLD_STYLE)
+        head.append(" " + t("detail.on_hold", lang), style=hold_style)
     head.append(
         f"\n{t('detail.order_day', lang)} {day(d.order_day, lang)}"
         f"  {t('detail.version', lang)} {d.version}"
@@ -100,14 +115,19 @@ def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Gro
 
     actions = my_actions(d, actor)
     line = Text(t("detail.actions", lang) + ("：" if lang == "zh" else ": "), style="bold")
-    if actions:
-        line.append(" · ".join(action_label(a, lang) for a in actions), style="")
-    else:
-        line.append(t("detail.no_actions", lang), style="")
+    if not actions:
+        line.append(t("detail.no_actions", lang))
+    for index, (action, held) in enumerate(actions):
+        if index:
+            line.append(" · ")
+        if held:
+            line.append(action_label(action, lang) + t("detail.held_suffix", lang), style="dim")
+        else:
+            line.append(action_label(action, lang))
     parts.append(line)
 
     parts.append(Text())
-    parts.append(_heading(t("detail.customer", lang)))
+    parts.append(_heading(t("detail.customer_head", lang)))
     contact = " ".join(x for x in (d.contact_name, d.contact_phone) if x) or none
     address = " ".join(x for x in (d.cust_address, d.cust_postcode) if x) or none
     bank = " ".join(x for x in (d.cust_bank, d.cust_account) if x) or none
@@ -115,7 +135,7 @@ def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Gro
     parts.append(
         _pairs(
             [
-                (t("detail.customer", lang), name),
+                (t("detail.name", lang), name),
                 (t("detail.uscc", lang), d.cust_uscc or none),
                 (t("detail.contact", lang), contact),
                 (t("detail.address", lang), address),
@@ -155,43 +175,61 @@ def render_detail(d: OrderDetail, actor: Actor, lang: str, timezone: str) -> Gro
         )
     parts.append(lines)
 
+    parts.append(Text())
     parts.append(_heading(t("detail.totals", lang)))
     pricing = t("detail.price_incl" if d.price_includes_tax else "detail.price_excl", lang)
-    amounts = Table.grid(padding=(0, 1))
-    amounts.add_column(style="bold", no_wrap=True)
-    amounts.add_column(justify="right", no_wrap=True)
-    amounts.add_column(no_wrap=True, style="dim")
-    amounts.add_row(t("detail.net", lang), money(d.net_total), f"({pricing})")
-    amounts.add_row(t("detail.tax", lang), money(d.tax_total), "")
-    amounts.add_row(t("detail.freight", lang), money(d.freight), "")
-    amounts.add_row(t("detail.discount", lang), money(d.discount), "")
-    amounts.add_row(t("detail.total", lang), Text(f"¥{money(d.total)}", style="bold"), "")
+    amounts = Text()
+    for key, value in (
+        ("detail.net", d.net_total),
+        ("detail.tax", d.tax_total),
+        ("detail.freight", d.freight),
+        ("detail.discount", d.discount),
+    ):
+        amounts.append(t(key, lang) + " ", style="bold")
+        amounts.append(money(value) + "  ")
+    amounts.append(f"({pricing})", style="dim")
     parts.append(amounts)
-    words = Text(t("detail.words", lang) + ("：" if lang == "zh" else ": "), style="bold")
-    words.append(d.total_words, style="bold")
-    parts.append(words)
+    total = Text(t("detail.total", lang) + " ", style="bold")
+    total.append(f"¥{money(d.total)}", style="bold")
+    total.append("  " + t("detail.words", lang) + " ", style="bold")
+    total.append(d.total_words, style="bold")
+    parts.append(total)
 
     parts.append(Text())
     parts.append(_heading(t("detail.terms", lang)))
-    terms_rows: list[tuple[str, RenderableType]] = [
-        (t("detail.payment", lang), label(PAYMENT_TERMS, d.payment_terms, lang)),
-        (t("detail.invoice", lang), label(INVOICE_TYPES, d.invoice_type, lang)),
-        (t("detail.wanted", lang), day(d.wanted_date, lang)),
-        (t("detail.due", lang), day(d.payment_due_date, lang)),
-    ]
+    terms = Table.grid(padding=(0, 1))
+    terms.add_column(style="bold", no_wrap=True)
+    terms.add_column(min_width=18)
+    terms.add_column(style="bold", no_wrap=True)
+    terms.add_column()
+    terms.add_row(
+        t("detail.payment", lang),
+        label(PAYMENT_TERMS, d.payment_terms, lang),
+        t("detail.invoice", lang),
+        label(INVOICE_TYPES, d.invoice_type, lang),
+    )
+    terms.add_row(
+        t("detail.wanted", lang),
+        day(d.wanted_date, lang),
+        t("detail.due", lang),
+        day(d.payment_due_date, lang),
+    )
+    parts.append(terms)
     if d.remarks:
-        terms_rows.append((t("detail.remarks", lang), d.remarks))
-    parts.append(_pairs(terms_rows))
+        parts.append(_pairs([(t("detail.remarks", lang), d.remarks)]))
 
     if d.holds:
         parts.append(Text())
         parts.append(_heading(t("detail.holds", lang, count=len(d.holds))))
         for h in d.holds:
-            hold = Text(f"[{label(HOLD_KINDS, str(h.get('kind', '')), lang)}] ", style=HOLD_STYLE)
-            hold.append(str(h.get("description", "")))
-            hold.append(f"  {t('detail.hold_owner', lang, owner=h.get('owner', ''))}")
+            hold = Text()
             if h.get("raised_at"):
-                hold.append(f"  ({local_time(str(h['raised_at']), timezone)})", style="dim")
+                when = local_time(str(h["raised_at"]), timezone, "%m-%d %H:%M")
+                hold.append(when + " ", style="dim")
+            kind = label(HOLD_KINDS, str(h.get("kind", "")), lang)
+            hold.append(f"[{kind}] ", style=hold_style)
+            hold.append(str(h.get("description", "")))
+            hold.append("  " + t("detail.hold_owner", lang, owner=h.get("owner", "")))
             parts.append(hold)
 
     parts.append(Text())
@@ -256,12 +294,16 @@ class OrderDetailScreen(OrderScreen):
             self.app.call_from_thread(self._show, detail)
 
     def _failed(self, exc: Exception) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         message = self.t("detail.error", order_no=self.order_no, error=exc)
         self.query_one("#content", Static).update(message)
 
     def _show(self, detail: OrderDetail) -> None:
+        if not self.is_attached:  # the operator left before the result came
+            return
         assert self.actor is not None
         self.detail = detail
         self.query_one("#content", Static).update(
-            render_detail(detail, self.actor, self.lang, self.db.timezone)
+            render_detail(detail, self.actor, self.lang, self.db.timezone, self.app.no_color)
         )

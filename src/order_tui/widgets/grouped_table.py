@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from order_tui.widgets.cells import fit
+from order_tui.widgets.cells import fit, width_of
 
 GAP = " "
 LEAD = " "
@@ -27,7 +27,7 @@ LEAD = " "
 @dataclass(frozen=True)
 class Column:
     title: str
-    width: int  # minimum width in cells
+    width: int  # minimum width in cells (never narrower than the title)
     align: str = "left"
     flex: int = 0  # share of the spare width (0: fixed)
     max_width: int = 0  # 0: no limit
@@ -50,7 +50,7 @@ class Group:
 
 def layout(columns: list[Column], available: int) -> list[int]:
     """Column widths for `available` cells: fixed minimums, the rest shared by flex."""
-    widths = [c.width for c in columns]
+    widths = [max(c.width, width_of(c.title)) for c in columns]
     spare = available - len(LEAD) - sum(widths) - len(GAP) * (len(columns) - 1)
     flexible = [i for i, c in enumerate(columns) if c.flex]
     while spare > 0 and flexible:
@@ -105,8 +105,6 @@ class GroupedTable(Vertical):
     GroupedTable > GroupedOptions {
         height: 1fr;
         max-height: 100%;
-        border: none;
-        padding: 0;
         scrollbar-gutter: stable;
         scrollbar-size-vertical: 1;
         & > .option-list--option-disabled {
@@ -126,7 +124,7 @@ class GroupedTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="grouped-table--header", markup=False)
-        yield GroupedOptions()
+        yield GroupedOptions(compact=True)
 
     @property
     def options(self) -> GroupedOptions:
