@@ -9,6 +9,25 @@ class PermissionDenied(DomainError):
     """The operator's roles do not allow this action."""
 
 
+class LoginRefused(PermissionDenied):
+    """A login said no; the fields let a screen say why in the operator's language."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        username: str,
+        reason: str,
+        tries_left: int | None = None,
+        locked_minutes: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.username = username
+        self.reason = reason  # "unknown", "wrong_pin", "locked_now", "locked"
+        self.tries_left = tries_left
+        self.locked_minutes = locked_minutes
+
+
 class InvalidTransition(DomainError):
     """The action is not possible in the order's current status."""
 

@@ -1,13 +1,13 @@
 """Customers, products and stock: validated with the same rules as the screens."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from order_tui.domain import codes, money, terms
-from order_tui.domain.errors import ValidationError
+from order_tui.domain.errors import Conflict, ValidationError
 from order_tui.domain.mnemonic import mnemonic
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services.common import Actor, audit, now_utc, require_role
@@ -264,3 +264,338 @@ def receive_stock(
             "receive_stock",
             changes={"product": product_code, "qty": qty, "incoming": incoming},
         )
+
+
+def _stale(kind: str, code: str) -> Conflict:
+    return Conflict(f"{kind} {code} was changed by someone else since you opened it; reload")
+
+
+def update_customer(db: Database, actor: Actor, data: CustomerInput, expected_version: int) -> None:
+    """Change the master record; orders keep the snapshot they were entered with."""
+    require_role(actor, CUSTOMER_ROLES, "changing a customer")
+    clean = validate_customer(data)
+    with db.writing() as session:
+        customer = repo.find_customer(session, clean.code)
+        if customer.version != expected_version:
+            raise _stale("customer", clean.code)
+        if clean.uscc != customer.uscc and repo.customer_exists(session, uscc=clean.uscc):
+            raise ValidationError(f"a customer with USCC {clean.uscc} already exists", "uscc")
+        before = {
+            "legal_name": customer.legal_name,
+            "uscc": customer.uscc,
+            "credit_limit": customer.credit_limit,
+            "payment_terms": customer.payment_terms,
+            "invoice_type": customer.invoice_type,
+        }
+        customer.legal_name = clean.legal_name
+        customer.mnemonic = mnemonic(clean.legal_name)
+        customer.uscc = clean.uscc
+        customer.bank_name = clean.bank_name
+        customer.bank_account = clean.bank_account
+        customer.credit_limit = clean.credit_limit
+        customer.payment_terms = ";".join(clean.payment_terms)
+        customer.default_payment_terms = clean.default_payment_terms
+        customer.invoice_type = clean.invoice_type
+        customer.invoice_address = clean.invoice_address
+        customer.invoice_phone = clean.invoice_phone
+        customer.version += 1
+        assert customer.id is not None
+        contact = repo.default_contact(session, customer.id)
+        if contact is not None:
+            contact.name, contact.phone = clean.contact_name, clean.contact_phone
+        address = repo.default_address(session, customer.id)
+        if address is not None:
+            address.province, address.city = clean.province, clean.city
+            address.district, address.detail = clean.district, clean.detail
+            address.postcode = clean.postcode
+        after = {k: getattr(customer, k) for k in before}
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        audit(session, actor, "customer", customer.id, "update_customer", changes=changed)
+
+
+def customer_input(db: Database, code: str) -> tuple[CustomerInput, int]:
+    """The record as a form fills it, with the version to save against."""
+    with db.reading() as session:
+        c = repo.find_customer(session, code)
+        contact = repo.default_contact(session, c.id or 0)
+        address = repo.default_address(session, c.id or 0)
+        return (
+            CustomerInput(
+                code=c.code,
+                legal_name=c.legal_name,
+                uscc=c.uscc,
+                contact_name=contact.name if contact else "",
+                contact_phone=contact.phone if contact else "",
+                province=address.province if address else "",
+                city=address.city if address else "",
+                district=address.district if address else "",
+                detail=address.detail if address else "",
+                postcode=address.postcode if address else "",
+                bank_name=c.bank_name,
+                bank_account=c.bank_account,
+                credit_limit=c.credit_limit,
+                payment_terms=[t for t in c.payment_terms.split(";") if t],
+                default_payment_terms=c.default_payment_terms,
+                invoice_type=c.invoice_type,
+                invoice_address=c.invoice_address,
+                invoice_phone=c.invoice_phone,
+            ),
+            c.version,
+        )
+
+
+def add_contact(
+    db: Database,
+    actor: Actor,
+    customer_code: str,
+    name: str,
+    phone: str,
+    make_default: bool = False,
+) -> int:
+    require_role(actor, CUSTOMER_ROLES, "adding a contact")
+    if not name.strip():
+        raise ValidationError("contact name is required", field="contact_name")
+    clean_phone = _field("contact_phone", phone, codes.check_phone)
+    with db.writing() as session:
+        customer = repo.find_customer(session, customer_code)
+        assert customer.id is not None
+        if make_default:
+            for other in repo.contacts_of(session, customer.id):
+                other.is_default = False
+        contact = CustomerContact(
+            customer_id=customer.id, name=name.strip(), phone=clean_phone, is_default=make_default
+        )
+        session.add(contact)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "customer",
+            customer.id,
+            "add_contact",
+            changes={"name": name.strip(), "phone": clean_phone},
+        )
+        return contact.id or 0
+
+
+def add_address(
+    db: Database,
+    actor: Actor,
+    customer_code: str,
+    province: str,
+    city: str,
+    district: str,
+    detail: str,
+    postcode: str = "",
+    make_default: bool = False,
+) -> int:
+    require_role(actor, CUSTOMER_ROLES, "adding an address")
+    for name, value in (("province", province), ("city", city), ("detail", detail)):
+        if not value.strip():
+            raise ValidationError(f"{name} of the delivery address is required", field=name)
+    clean_post = _field("postcode", postcode, codes.check_postcode) if postcode else ""
+    with db.writing() as session:
+        customer = repo.find_customer(session, customer_code)
+        assert customer.id is not None
+        if make_default:
+            for other in repo.addresses_of(session, customer.id):
+                other.is_default = False
+        address = CustomerAddress(
+            customer_id=customer.id,
+            province=province.strip(),
+            city=city.strip(),
+            district=district.strip(),
+            detail=detail.strip(),
+            postcode=clean_post,
+            is_default=make_default,
+        )
+        session.add(address)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "customer",
+            customer.id,
+            "add_address",
+            changes={"address": f"{province}{city}{district}{detail}"},
+        )
+        return address.id or 0
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    name: str
+    phone: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    province: str
+    city: str
+    district: str
+    detail: str
+    postcode: str
+    is_default: bool
+
+
+def contacts(db: Database, customer_code: str) -> list[ContactView]:
+    with db.reading() as session:
+        customer = repo.find_customer(session, customer_code)
+        return [
+            ContactView(c.id or 0, c.name, c.phone, c.is_default)
+            for c in repo.contacts_of(session, customer.id or 0)
+        ]
+
+
+def addresses(db: Database, customer_code: str) -> list[AddressView]:
+    with db.reading() as session:
+        customer = repo.find_customer(session, customer_code)
+        return [
+            AddressView(
+                a.id or 0, a.province, a.city, a.district, a.detail, a.postcode, a.is_default
+            )
+            for a in repo.addresses_of(session, customer.id or 0)
+        ]
+
+
+def update_product(db: Database, actor: Actor, p: ProductInput, expected_version: int) -> None:
+    require_role(actor, PRODUCT_ROLES, "changing a product")
+    if not (p.floor_price <= p.list_price <= p.ceiling_price):
+        raise ValidationError("prices must satisfy floor <= list <= ceiling", field="list_price")
+    _field("tax_code", p.tax_code, money.tax_rate)
+    if p.lead_time_days < 0:
+        raise ValidationError("lead time cannot be negative", field="lead_time_days")
+    with db.writing() as session:
+        product = repo.find_product(session, p.code)
+        if product.version != expected_version:
+            raise _stale("product", p.code)
+        fields = (
+            "name",
+            "spec",
+            "unit",
+            "list_price",
+            "floor_price",
+            "ceiling_price",
+            "tax_code",
+            "made_to_order",
+            "lead_time_days",
+        )
+        changed = {
+            f: [getattr(product, f), getattr(p, f)]
+            for f in fields
+            if getattr(product, f) != getattr(p, f)
+        }
+        for f in fields:
+            setattr(product, f, getattr(p, f))
+        product.mnemonic = mnemonic(p.name)
+        product.version += 1
+        audit(session, actor, "product", product.id or 0, "update_product", changes=changed)
+
+
+def product_input(db: Database, code: str) -> tuple[ProductInput, int]:
+    with db.reading() as session:
+        p = repo.find_product(session, code)
+        return (
+            ProductInput(
+                code=p.code,
+                name=p.name,
+                spec=p.spec,
+                unit=p.unit,
+                list_price=p.list_price,
+                floor_price=p.floor_price,
+                ceiling_price=p.ceiling_price,
+                tax_code=p.tax_code,
+                made_to_order=p.made_to_order,
+                lead_time_days=p.lead_time_days,
+            ),
+            p.version,
+        )
+
+
+@dataclass(frozen=True)
+class StockRow:
+    code: str
+    name: str
+    spec: str
+    unit: str
+    on_hand: Decimal
+    locked: Decimal
+    available: Decimal
+    incoming: Decimal
+    incoming_date: date | None
+    location: str
+
+
+def stock_page(db: Database, after_code: str | None = None, limit: int = 50) -> list[StockRow]:
+    """Keyset-paged by product code."""
+    with db.reading() as session:
+        rows = []
+        for p, s in repo.stock_page(session, after_code, limit):
+            on_hand = s.on_hand if s else Decimal(0)
+            locked = s.locked if s else Decimal(0)
+            rows.append(
+                StockRow(
+                    p.code,
+                    p.name,
+                    p.spec,
+                    p.unit,
+                    on_hand,
+                    locked,
+                    on_hand - locked,
+                    s.incoming if s else Decimal(0),
+                    s.incoming_date if s else None,
+                    s.location if s else "",
+                )
+            )
+        return rows
+
+
+@dataclass(frozen=True)
+class MovementRow:
+    at: datetime
+    kind: str
+    qty: Decimal
+    note: str
+
+
+def movements(db: Database, product_code: str, limit: int = 100) -> list[MovementRow]:
+    with db.reading() as session:
+        product = repo.find_product(session, product_code)
+        return [
+            MovementRow(m.at, m.kind, m.qty, m.note)
+            for m in repo.movements_of(session, product.id or 0, limit)
+        ]
+
+
+def customers_page(
+    db: Database, after_code: str | None = None, limit: int = 50
+) -> list[tuple[str, str, str, Decimal]]:
+    with db.reading() as session:
+        return [
+            (c.code, c.legal_name, c.uscc, c.credit_limit)
+            for c in repo.customers_page(session, after_code, limit)
+        ]
+
+
+def products_page(
+    db: Database, after_code: str | None = None, limit: int = 50
+) -> list[ProductInput]:
+    with db.reading() as session:
+        return [
+            ProductInput(
+                p.code,
+                p.name,
+                p.spec,
+                p.unit,
+                p.list_price,
+                p.floor_price,
+                p.ceiling_price,
+                p.tax_code,
+                p.made_to_order,
+                p.lead_time_days,
+            )
+            for p in repo.products_page(session, after_code, limit)
+        ]

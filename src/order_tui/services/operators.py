@@ -5,7 +5,7 @@ import hmac
 import os
 from datetime import timedelta
 
-from order_tui.domain.errors import NotFound, PermissionDenied, ValidationError
+from order_tui.domain.errors import LoginRefused, NotFound, PermissionDenied, ValidationError
 from order_tui.domain.roles import PERMISSIONS, format_roles, parse_roles
 from order_tui.services.common import Actor, audit, now_utc, require_role
 from order_tui.store import repo
@@ -51,11 +51,18 @@ def login(db: Database, username: str, pin: str) -> Actor:
     with db.writing() as session:
         op = repo.operator_by_username(session, username.strip())
         if op is None or not op.active:
-            raise PermissionDenied("unknown or disabled operator, or wrong PIN")
+            raise LoginRefused(
+                "unknown or disabled operator, or wrong PIN", username=username, reason="unknown"
+            )
         now = now_utc()
         if op.locked_until is not None and op.locked_until > now:
             minutes = int((op.locked_until - now).total_seconds() // 60) + 1
-            raise PermissionDenied(f"{username} is locked for {minutes} more minute(s)")
+            raise LoginRefused(
+                f"{username} is locked for {minutes} more minute(s)",
+                username=username,
+                reason="locked",
+                locked_minutes=minutes,
+            )
         actor = actor_of(op)
         if verify_pin(pin, op.pin_hash):
             op.failed_logins = 0
@@ -67,13 +74,23 @@ def login(db: Database, username: str, pin: str) -> Actor:
             op.locked_until = now + LOCKOUT
             op.failed_logins = 0
             audit(session, actor, "operator", actor.id, "locked", changes={"minutes": 15})
-            message = f"{MAX_FAILED_LOGINS} wrong PINs: {username} is locked for 15 minutes"
+            refusal = LoginRefused(
+                f"{MAX_FAILED_LOGINS} wrong PINs: {username} is locked for 15 minutes",
+                username=username,
+                reason="locked_now",
+                locked_minutes=15,
+            )
         else:
             audit(session, actor, "operator", actor.id, "login_failed")
             left = MAX_FAILED_LOGINS - op.failed_logins
-            message = f"wrong PIN ({left} tries left before a 15-minute lock)"
+            refusal = LoginRefused(
+                f"wrong PIN ({left} tries left before a 15-minute lock)",
+                username=username,
+                reason="wrong_pin",
+                tries_left=left,
+            )
     # Raised after the block so the failed-attempt counter commits.
-    raise PermissionDenied(message)
+    raise refusal
 
 
 def login_os_user(db: Database, os_user: str) -> Actor | None:
@@ -185,3 +202,23 @@ def disable_operator(db: Database, actor: Actor, username: str) -> None:
         op.version += 1
         assert op.id is not None
         audit(session, actor, "operator", op.id, "disable_operator")
+
+
+def set_roles(db: Database, actor: Actor, username: str, roles: str) -> None:
+    """Change an operator's roles (admin)."""
+    try:
+        role_set = parse_roles(roles)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="roles") from None
+    if not role_set:
+        raise ValidationError("at least one role is needed", field="roles")
+    with db.writing() as session:
+        require_role(actor, _ADMIN, "changing roles")
+        op = repo.operator_by_username(session, username)
+        if op is None:
+            raise NotFound(f"operator {username} not found")
+        before = op.roles
+        op.roles = format_roles(role_set)
+        op.version += 1
+        assert op.id is not None
+        audit(session, actor, "operator", op.id, "set_roles", changes={"roles": [before, op.roles]})

@@ -41,16 +41,29 @@ class OrderInput:
     payment_due_date: date | None = None  # None: from the payment terms
     contact_name: str | None = None  # None: the customer's default contact
     contact_phone: str | None = None
+    address_id: int | None = None  # None: the customer's default delivery address
     remarks: str = ""
+
+
+def format_address(province: str, city: str, district: str, detail: str) -> str:
+    """One line as on a waybill; a municipality (北京市, 上海市...) is its own city."""
+    parts = [province] + ([city] if city != province else []) + [district, detail]
+    return "".join(parts)
 
 
 def _snapshot(session: Session, customer: Customer, data: OrderInput) -> dict[str, object]:
     assert customer.id is not None
     contact = repo.default_contact(session, customer.id)
     address = repo.default_address(session, customer.id)
+    if data.address_id is not None:
+        address = next(
+            (a for a in repo.addresses_of(session, customer.id) if a.id == data.address_id), None
+        )
+        if address is None:
+            raise ValidationError("that address is not one of this customer's", "address")
     addr_text = ""
     if address is not None:
-        addr_text = f"{address.province}{address.city}{address.district}{address.detail}"
+        addr_text = format_address(address.province, address.city, address.district, address.detail)
     return {
         "customer_id": customer.id,
         "cust_name": customer.legal_name,
@@ -250,3 +263,69 @@ def list_orders(
     with db.reading() as session:
         rows = repo.list_orders(session, statuses=statuses, after=after, limit=limit)
         return [views.summary(o) for o in rows]
+
+
+def order_input_of(db: Database, order_no: str) -> tuple[OrderInput, int]:
+    """The order as the entry form fills it, with the version to save against."""
+    with db.reading() as session:
+        order = repo.get_order(session, order_no)
+        customer = session.get(Customer, order.customer_id)
+        assert customer is not None and order.id is not None
+        lines = [
+            LineInput(ln.product_code, ln.qty, ln.unit_price, ln.tax_code)
+            for ln in repo.order_lines(session, order.id)
+        ]
+        return (
+            OrderInput(
+                customer_code=customer.code,
+                lines=lines,
+                freight=order.freight,
+                discount=order.discount,
+                price_includes_tax=order.price_includes_tax,
+                payment_terms=order.payment_terms,
+                invoice_type=order.invoice_type,
+                wanted_date=order.wanted_date,
+                payment_due_date=order.payment_due_date,
+                contact_name=order.contact_name,
+                contact_phone=order.contact_phone,
+                remarks=order.remarks,
+            ),
+            order.version,
+        )
+
+
+def preview_totals(
+    data: OrderInput, prices: dict[str, Decimal], tax_codes: dict[str, str]
+) -> money.OrderTotals:
+    """Totals as the grid shows them live, from the same domain arithmetic as the save."""
+    amounts = []
+    for li in data.lines:
+        price = li.unit_price if li.unit_price is not None else prices[li.product_code]
+        code = li.tax_code or tax_codes[li.product_code]
+        amounts.append(
+            money.line_amounts(li.qty, price, code, price_includes_tax=data.price_includes_tax)
+        )
+    return money.order_totals(amounts, freight=data.freight, discount=data.discount)
+
+
+def remove_attachment(db: Database, actor: Actor, order_no: str, sha256: str) -> None:
+    """Take a file off an order while it is still being entered (draft or returned)."""
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, Action.EDIT)
+        assert order.id is not None
+        found = [a for a in repo.attachments_of(session, order.id) if a.sha256 == sha256]
+        if not found:
+            raise ValidationError("no such attachment on this order", field="attachment")
+        session.delete(found[0])
+        audit(
+            session,
+            actor,
+            "order",
+            order.id,
+            "remove_attachment",
+            order_no=order_no,
+            from_status=order.status,
+            to_status=order.status,
+            changes={"name": found[0].original_name, "kind": found[0].kind},
+        )

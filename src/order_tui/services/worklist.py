@@ -1,7 +1,7 @@
 """What waits for MY roles: the home screen's worklist and `order-tui orders list --mine`."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from order_tui.domain.lifecycle import Action, Status, allowed_actions
 from order_tui.domain.roles import DEPARTMENT_ROLE, Department, Role
@@ -66,7 +66,13 @@ class WorkItem:
     on_hold: bool
     overdue: bool
     actions: tuple[Action, ...]
-    note: str = ""
+    note: str = ""  # plain-text summary (command line); screens use the fields below
+    departments: tuple[str, ...] = ()  # review: my departments still to decide
+    reason_code: str = ""  # returned: the rejection's reason code
+    comment: str = ""  # returned: the reviewer's text; holds: the description
+    rejected_by: str = ""  # returned: the department that rejected
+    hold_kind: str = ""
+    due_at: datetime | None = None  # feedback calls (UTC)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
                     overdue=order.wanted_date is not None and order.wanted_date < day,
                     actions=tuple(allowed_actions(Status(order.status), actor.roles)),
                     note=f"{hold.kind}: {hold.description}",
+                    hold_kind=hold.kind,
+                    comment=hold.description,
                 )
                 for order, hold in repo.orders_on_hold(session, per_queue)
             ]
@@ -107,14 +115,23 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
             items = []
             for order in rows:
                 note = ""
+                extra: dict[str, object] = {}
                 if status == Status.IN_REVIEW:
                     pending = repo.pending_departments(session, order.id or 0)
                     mine = [d for d in pending if DEPARTMENT_ROLE[Department(d)] in actor.roles]
                     if not mine:
                         continue
                     note = "/".join(mine)
+                    extra["departments"] = tuple(mine)
                 if status == Status.RETURNED:
-                    note = repo.last_rejection(session, order.id or 0)
+                    verdict = repo.last_rejection(session, order.id or 0)
+                    if verdict is not None:
+                        note = f"{verdict.department}: {verdict.reason_code} {verdict.comment}"
+                        extra.update(
+                            reason_code=verdict.reason_code,
+                            comment=verdict.comment,
+                            rejected_by=verdict.department,
+                        )
                 items.append(
                     WorkItem(
                         queue=key,

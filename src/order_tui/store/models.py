@@ -402,3 +402,19 @@ class OrderCounter(SQLModel, table=True):
     __tablename__ = "order_counter"
     day: date = Field(primary_key=True)
     last: int
+
+
+class FormDraft(SQLModel, table=True):
+    """What an operator has typed into a form and not yet saved as a record.
+
+    Saved every few seconds and on hang-up, so a dropped SSH session loses nothing; it may
+    hold input that does not validate yet, which is why it is JSON and not an order.
+    """
+
+    __tablename__ = "form_draft"
+    __table_args__ = (UniqueConstraint("operator_id", "form_key", name="uq_form_draft_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id", index=True)
+    form_key: str = Field(max_length=80)  # e.g. "order:new", "order:SO20261127001"
+    payload: str = Field(max_length=1_000_000)
+    saved_at: datetime

@@ -18,6 +18,7 @@ from order_tui.store.models import (
     CustomerAddress,
     CustomerContact,
     Feedback,
+    FormDraft,
     Hold,
     Operator,
     OrderCounter,
@@ -30,6 +31,7 @@ from order_tui.store.models import (
     ReviewVerdict,
     SalesOrder,
     Stock,
+    StockMovement,
 )
 
 OPEN_STATUSES = (
@@ -350,15 +352,14 @@ def pending_departments(session: Session, order_id: int) -> list[str]:
     return [d for d in rnd.required_departments.split(";") if d and d not in decided]
 
 
-def last_rejection(session: Session, order_id: int) -> str:
+def last_rejection(session: Session, order_id: int) -> ReviewVerdict | None:
     stmt = (
         select(ReviewVerdict)
         .where(ReviewVerdict.order_id == order_id, ReviewVerdict.verdict == "reject")
         .order_by(col(ReviewVerdict.id).desc())
         .limit(1)
     )
-    verdict = session.exec(stmt).first()
-    return f"{verdict.department}: {verdict.reason_code} {verdict.comment}" if verdict else ""
+    return session.exec(stmt).first()
 
 
 def orders_on_hold(session: Session, limit: int) -> list[tuple[SalesOrder, Hold]]:
@@ -377,3 +378,116 @@ def orders_on_hold(session: Session, limit: int) -> list[tuple[SalesOrder, Hold]
             seen.add(order.id or 0)
             out.append((order, hold))
     return out
+
+
+def feedback_due_orders(session: Session, limit: int) -> list[tuple[Feedback, SalesOrder]]:
+    """Open feedback calls with their orders, earliest due first."""
+    stmt = (
+        select(Feedback, SalesOrder)
+        .join(SalesOrder, col(SalesOrder.id) == Feedback.order_id)
+        .where(col(Feedback.done_at).is_(None))
+        .order_by(col(Feedback.due_at))
+        .limit(limit)
+    )
+    return [(fb, order) for fb, order in session.exec(stmt)]
+
+
+def form_draft(session: Session, operator_id: int, form_key: str) -> FormDraft | None:
+    stmt = select(FormDraft).where(
+        FormDraft.operator_id == operator_id, FormDraft.form_key == form_key
+    )
+    return session.exec(stmt).first()
+
+
+def form_drafts_of(session: Session, operator_id: int) -> list[FormDraft]:
+    stmt = (
+        select(FormDraft)
+        .where(FormDraft.operator_id == operator_id)
+        .order_by(col(FormDraft.saved_at).desc())
+    )
+    return list(session.exec(stmt))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_customers(session: Session, text: str, limit: int = 20) -> list[Customer]:
+    """By code, name substring, pinyin initials, USCC or a contact's phone."""
+    text = text.strip()
+    stmt = select(Customer).where(col(Customer.active).is_(True))
+    if text:
+        pattern = _like(text)
+        phones = select(CustomerContact.customer_id).where(
+            col(CustomerContact.phone).like(pattern, escape="\\")
+        )
+        stmt = stmt.where(
+            col(Customer.code).ilike(pattern, escape="\\")
+            | col(Customer.legal_name).like(pattern, escape="\\")
+            | col(Customer.mnemonic).like(_like(text.lower()), escape="\\")
+            | col(Customer.uscc).like(_like(text.upper()), escape="\\")
+            | col(Customer.id).in_(phones)
+        )
+    return list(session.exec(stmt.order_by(col(Customer.code)).limit(limit)))
+
+
+def search_products(session: Session, text: str, limit: int = 20) -> list[Product]:
+    """By code, name or spec substring, or pinyin initials."""
+    text = text.strip()
+    stmt = select(Product).where(col(Product.active).is_(True))
+    if text:
+        pattern = _like(text)
+        stmt = stmt.where(
+            col(Product.code).ilike(pattern, escape="\\")
+            | col(Product.name).like(pattern, escape="\\")
+            | col(Product.spec).ilike(pattern, escape="\\")
+            | col(Product.mnemonic).like(_like(text.lower()), escape="\\")
+        )
+    return list(session.exec(stmt.order_by(col(Product.code)).limit(limit)))
+
+
+def contacts_of(session: Session, customer_id: int) -> list[CustomerContact]:
+    stmt = select(CustomerContact).where(CustomerContact.customer_id == customer_id).order_by(
+        col(CustomerContact.is_default).desc(), col(CustomerContact.id)
+    )
+    return list(session.exec(stmt))
+
+
+def addresses_of(session: Session, customer_id: int) -> list[CustomerAddress]:
+    stmt = select(CustomerAddress).where(CustomerAddress.customer_id == customer_id).order_by(
+        col(CustomerAddress.is_default).desc(), col(CustomerAddress.id)
+    )
+    return list(session.exec(stmt))
+
+
+def customers_page(session: Session, after_code: str | None, limit: int) -> list[Customer]:
+    stmt = select(Customer)
+    if after_code is not None:
+        stmt = stmt.where(Customer.code > after_code)
+    return list(session.exec(stmt.order_by(col(Customer.code)).limit(limit)))
+
+
+def products_page(session: Session, after_code: str | None, limit: int) -> list[Product]:
+    stmt = select(Product)
+    if after_code is not None:
+        stmt = stmt.where(Product.code > after_code)
+    return list(session.exec(stmt.order_by(col(Product.code)).limit(limit)))
+
+
+def stock_page(
+    session: Session, after_code: str | None, limit: int
+) -> list[tuple[Product, Stock | None]]:
+    stmt = select(Product, Stock).join(Stock, col(Stock.product_id) == Product.id, isouter=True)
+    if after_code is not None:
+        stmt = stmt.where(Product.code > after_code)
+    return [(p, s) for p, s in session.exec(stmt.order_by(col(Product.code)).limit(limit))]
+
+
+def movements_of(session: Session, product_id: int, limit: int = 100) -> list[StockMovement]:
+    stmt = (
+        select(StockMovement)
+        .where(StockMovement.product_id == product_id)
+        .order_by(col(StockMovement.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(stmt))

@@ -110,7 +110,7 @@ def _statements(sqlite: list[str], postgresql: list[str]) -> list[str]:
         return sqlite
     if dialect == "postgresql":
         return postgresql
-    raise NotImplementedError(f"no guard triggers written for {dialect}")
+    raise RuntimeError(f"order-tui runs on SQLite and PostgreSQL, not {dialect}")
 
 
 def upgrade() -> None:
