@@ -126,7 +126,7 @@ def test_new_file_is_created_at_head(db: Database) -> None:
 
     assert ensure_schema(db) == "created"
 
-    assert current_revision(db) == head_revision() == "0002"
+    assert current_revision(db) == head_revision()
     assert set(SQLModel.metadata.tables) <= _tables(db)
     assert _triggers(db) == GUARD_TRIGGERS
     assert ensure_schema(db) == "up-to-date"
@@ -138,7 +138,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_the_guards(db: Database) -> None:
     with db.write_engine.begin() as conn:
         ids = _seed(conn)
 
-    assert ensure_schema(db) == "migrated 0001 -> 0002"
+    assert ensure_schema(db) == f"migrated 0001 -> {head_revision()}"
 
     with db.reading() as session:
         order = session.exec(select(SalesOrder)).one()
@@ -209,10 +209,10 @@ def test_a_newer_schema_is_refused_with_a_clear_message(db: Database) -> None:
         ensure_schema(db)
 
     assert str(caught.value) == (
-        "database schema 0099 is newer than this program (knows up to 0002); "
+        f"database schema 0099 is newer than this program (knows up to {head_revision()}); "
         "please update order-tui"
     )
-    assert (caught.value.revision, caught.value.head) == ("0099", "0002")
+    assert (caught.value.revision, caught.value.head) == ("0099", head_revision())
     assert current_revision(db) == "0099"
 
 
@@ -228,38 +228,40 @@ def test_tables_without_a_revision_are_not_touched(db: Database) -> None:
 
 @pytest.fixture
 def failing_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A copy of the migrations plus a revision 0003 that fails after changing the schema."""
+    """A copy of the migrations plus a revision "fail" on top that fails after changing the
+    schema."""
+    below = migrate.head_revision()
     scripts = tmp_path / "migrations"
     shutil.copytree(SCRIPT_LOCATION, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0003_fails.py").write_text(
+    (scripts / "versions" / "9999_fails.py").write_text(
         '"""A revision that fails halfway."""\n'
         "import sqlalchemy as sa\n"
         "from alembic import op\n"
-        'revision = "0003"\n'
-        'down_revision = "0002"\n'
+        'revision = "fail"\n'
+        f'down_revision = "{below}"\n'
         "branch_labels = None\n"
         "depends_on = None\n"
         "def upgrade():\n"
         '    with op.batch_alter_table("customer") as batch:\n'
         '        batch.add_column(sa.Column("half_done", sa.Integer(), nullable=True))\n'
         '    op.execute("DROP TABLE order_counter")\n'
-        '    raise RuntimeError("boom in 0003")\n'
+        '    raise RuntimeError("boom in the last revision")\n'
         "def downgrade():\n"
         "    pass\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(migrate, "SCRIPT_LOCATION", scripts)
-    assert migrate.head_revision() == "0003"
-    return "0003"
+    assert migrate.head_revision() == "fail"
+    return "fail"
 
 
 def test_a_failing_migration_from_scratch_leaves_an_empty_file(
     db: Database, failing_head: str
 ) -> None:
-    with pytest.raises(RuntimeError, match="boom in 0003"):
+    with pytest.raises(RuntimeError, match="boom in the last revision"):
         ensure_schema(db)
 
-    # 0001 and 0002 ran in the same transaction as 0003, so they are gone too.
+    # The earlier revisions ran in the same transaction as the failing one: gone too.
     assert current_revision(db) is None
     assert _tables(db) == set()
 
@@ -271,11 +273,11 @@ def test_a_failing_migration_leaves_the_old_schema_and_data(
     with db.write_engine.begin() as conn:
         _seed(conn)
 
-    with pytest.raises(RuntimeError, match="boom in 0003"):
+    with pytest.raises(RuntimeError, match="boom in the last revision"):
         ensure_schema(db)
 
     assert current_revision(db) == "0001"
-    assert not _triggers(db)  # 0002 rolled back with 0003
+    assert not _triggers(db)  # 0002 rolled back with the failing revision
     with db.read_engine.connect() as conn:
         columns = {column["name"] for column in inspect(conn).get_columns("customer")}
         assert "half_done" not in columns
@@ -391,7 +393,7 @@ def test_autogenerate_renders_importable_revisions(
         Column("name", AutoString(length=20), nullable=False),
     )
     try:
-        path = autogenerate_revision("probe", "0003")
+        path = autogenerate_revision("probe", "9998")
     finally:
         SQLModel.metadata.remove(probe)
 

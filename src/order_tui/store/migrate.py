@@ -153,13 +153,19 @@ def ensure_schema(db: Database) -> str:
     Raises SchemaTooNew when a newer build already migrated the database, and MigrationError
     when the upgrade could not be applied (the schema is then unchanged).
     """
-    return _ensure(db.url, db.read_engine)
+    return _ensure(db.url)
 
 
-def _ensure(url: str, read_engine: Engine) -> str:
+def _ensure(url: str) -> str:
     script = _script()
     head = _head(script)
-    current = _current(read_engine)
+    # Probe with the migrator's long busy timeout: a program starting while another one
+    # migrates (or holds the new file locked) must wait for it, not fail after 5 s.
+    probe, _write = make_engines(url, busy_ms=MIGRATION_BUSY_MS)
+    try:
+        current = _current(probe)
+    finally:
+        probe.dispose()
     if current == head:
         return "up-to-date"
     _refuse_unknown(script, current, head)
@@ -173,11 +179,7 @@ def _ensure(url: str, read_engine: Engine) -> str:
 
 def ensure_schema_at(url: str) -> str:
     """`ensure_schema` for a bare URL: for the command line and for separate processes."""
-    read, _write = make_engines(url)
-    try:
-        return _ensure(url, read)
-    finally:
-        read.dispose()
+    return _ensure(url)
 
 
 def upgrade_to(db: Database, revision: str) -> str | None:

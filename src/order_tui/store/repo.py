@@ -447,15 +447,19 @@ def search_products(session: Session, text: str, limit: int = 20) -> list[Produc
 
 
 def contacts_of(session: Session, customer_id: int) -> list[CustomerContact]:
-    stmt = select(CustomerContact).where(CustomerContact.customer_id == customer_id).order_by(
-        col(CustomerContact.is_default).desc(), col(CustomerContact.id)
+    stmt = (
+        select(CustomerContact)
+        .where(CustomerContact.customer_id == customer_id)
+        .order_by(col(CustomerContact.is_default).desc(), col(CustomerContact.id))
     )
     return list(session.exec(stmt))
 
 
 def addresses_of(session: Session, customer_id: int) -> list[CustomerAddress]:
-    stmt = select(CustomerAddress).where(CustomerAddress.customer_id == customer_id).order_by(
-        col(CustomerAddress.is_default).desc(), col(CustomerAddress.id)
+    stmt = (
+        select(CustomerAddress)
+        .where(CustomerAddress.customer_id == customer_id)
+        .order_by(col(CustomerAddress.is_default).desc(), col(CustomerAddress.id))
     )
     return list(session.exec(stmt))
 
