@@ -6,6 +6,9 @@ load inside the first thread worker, so the first screen paints before the ORM i
 
 from __future__ import annotations
 
+import contextlib
+import json
+import signal
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
 
+AUTOSAVE_SECONDS = 5.0
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
 
 
@@ -59,15 +63,69 @@ class OrderApp(App[None], inherit_bindings=False):
         self.demo = demo
         self.os_user = os_user
         self.actor: Actor | None = None
+        # form key -> the JSON last saved, so the timer writes only what changed
+        self.saved_drafts: dict[str, str] = {}
         localize_bindings(self, lang)
 
     # -- start: the OS user's operator, or the login screen --------------------------------
 
     def on_mount(self) -> None:
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave_drafts)
+        with contextlib.suppress(ValueError, AttributeError):  # not the main thread / Windows
+            signal.signal(signal.SIGHUP, self._on_hangup)
         if self.os_user:
             self.login_os_user(self.os_user)
         else:
             self.show_login()
+
+    # -- form drafts: every few seconds, and at once when the terminal hangs up ---------------
+
+    def _pending_drafts(self) -> list[tuple[str, dict[str, object], str]]:
+        pending = []
+        for screen in self.screen_stack:
+            key_of = getattr(screen, "form_key", None)
+            snap_of = getattr(screen, "form_snapshot", None)
+            if not callable(key_of) or not callable(snap_of):
+                continue
+            key, snapshot = key_of(), snap_of()
+            if key is None or snapshot is None:
+                continue
+            text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
+            if self.saved_drafts.get(key) != text:
+                pending.append((key, snapshot, text))
+        return pending
+
+    def autosave_drafts(self) -> None:
+        if self.actor is None:
+            return
+        pending = self._pending_drafts()
+        if pending:
+            self._write_drafts(pending)
+
+    @work(thread=True, group="autosave", exit_on_error=False)
+    def _write_drafts(self, pending: list[tuple[str, dict[str, object], str]]) -> None:
+        self.save_drafts_now(pending)
+
+    def save_drafts_now(
+        self, pending: list[tuple[str, dict[str, object], str]] | None = None
+    ) -> int:
+        """Write the changed drafts synchronously; returns how many were written."""
+        if self.actor is None:
+            return 0
+        from order_tui.services import forms
+
+        written = 0
+        for key, snapshot, text in pending if pending is not None else self._pending_drafts():
+            forms.save_form(self.db, self.actor, key, snapshot)
+            self.saved_drafts[key] = text
+            written += 1
+        return written
+
+    def _on_hangup(self, _signum: int, _frame: object) -> None:
+        # The SSH connection is gone: keep what was typed, then leave without a screen.
+        with contextlib.suppress(Exception):
+            self.save_drafts_now()
+        self.exit()
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def login_os_user(self, os_user: str) -> None:

@@ -78,6 +78,32 @@ class OrderScreen(Screen[object]):
     def t(self, key: str, **fields: object) -> str:
         return t(key, self.lang, **fields)
 
+    # -- form drafts ------------------------------------------------------------------------
+    # A screen with a form returns its key ("order:new", "order:SO...", "intake:new") and the
+    # typed fields as JSON-able data; the app saves them every few seconds and on hang-up
+    # (SIGHUP), so a dropped SSH session loses nothing. After a real save the screen calls
+    # `forget_form_draft()`.
+
+    def form_key(self) -> str | None:
+        return None
+
+    def form_snapshot(self) -> dict[str, object] | None:
+        return None
+
+    def forget_form_draft(self) -> None:
+        key = self.form_key()
+        if key is None or self.actor is None:
+            return
+        from order_tui.services import forms
+
+        forms.discard_form(self.db, self.actor, key)
+        saved: dict[str, str] = getattr(self.app, "saved_drafts", {})
+        saved.pop(key, None)
+
+    def unsaved_changes(self) -> bool:
+        """True when leaving would drop typed input (the app asks before Esc / F2)."""
+        return False
+
     def title_text(self, title: str) -> str:
         parts = [t("app.title", self.lang), title]
         if self.actor is not None:

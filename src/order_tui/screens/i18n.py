@@ -167,6 +167,20 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def register(strings: dict[str, tuple[str, str]]) -> None:
+    """Add a screen's own strings to the catalog (each screen module calls this at import).
+
+    Keys are namespaced by screen ("intake.", "entry.", ...); a clash is a bug, not an override.
+    """
+    clash = sorted(k for k in strings if k in STRINGS and STRINGS[k] != strings[k])
+    if clash:
+        raise ValueError(f"i18n keys defined twice: {', '.join(clash)}")
+    empty = sorted(k for k, (zh, en) in strings.items() if not zh or not en)
+    if empty:
+        raise ValueError(f"i18n keys without both languages: {', '.join(empty)}")
+    STRINGS.update(strings)
+
+
 def t(key: str, lang: str, **fields: object) -> str:
     """The UI string `key` in `lang` ("zh" or "en"), formatted with `fields`."""
     zh, en = STRINGS[key]
