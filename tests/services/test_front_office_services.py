@@ -122,3 +122,45 @@ def test_admin_sets_roles(db: Database, cast: DemoCast) -> None:
     assert "sales_clerk" in operators.find_actor(db, "wang").roles
     with pytest.raises(PermissionDenied):
         operators.set_roles(db, cast["zhao"], "wang", "admin")
+
+
+def test_free_text_requirement_lines_and_history(db: Database, cast: DemoCast) -> None:
+    from order_tui.domain.errors import ValidationError as VE
+    from order_tui.services import intake
+
+    new_order(db, cast, "C0001", [("P0001", "1")])
+    result = intake.record_requirement(
+        db,
+        cast["wang"],
+        intake.RequirementInput(
+            customer_code="C0001",
+            contact_name="李经理",
+            contact_phone="13800138000",
+            lines=[
+                intake.RequirementLineInput("P0001", Decimal(2)),
+                intake.RequirementLineInput("", Decimal(1), "防爆控制柜", "IP65", "Ex d IIB T4"),
+            ],
+        ),
+    )
+    assert [f["line_no"] for f in result.feasibility] == [1]  # free text: nothing to check
+    with pytest.raises(VE, match="not products yet"):
+        intake.convert_to_order(db, cast["zhao"], result.id)
+    history = intake.customer_history(db, "C0001")
+    assert history.recent and history.open_requirements == [result.id]
+    detail = intake.convert_to_order(
+        db,
+        cast["zhao"],
+        result.id,
+        orders.OrderInput(
+            "C0001", [orders.LineInput("P0001", Decimal(2)), orders.LineInput("P0006", Decimal(1))]
+        ),
+    )
+    assert detail.status == "draft"
+    assert intake.customer_history(db, "C0001").open_requirements == []
+
+
+def test_search_orders_by_number_name_and_initials(db: Database, cast: DemoCast) -> None:
+    no = new_order(db, cast, "C0003", [("P0001", "1")])
+    assert [o.order_no for o in orders.search_orders(db, no[-5:])] == [no]
+    assert no in [o.order_no for o in orders.search_orders(db, "华信")]
+    assert no in [o.order_no for o in orders.search_orders(db, "hxjm")]

@@ -20,10 +20,11 @@ from order_tui.store.models import Customer, Product, Requirement, RequirementLi
 
 @dataclass
 class RequirementLineInput:
-    product_code: str
+    product_code: str  # "" for an item the customer described that is not a product yet
     qty: Decimal
     description: str = ""
     spec: str = ""
+    parameters: str = ""  # technical parameters as the customer gave them
 
 
 @dataclass
@@ -119,15 +120,31 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
         for no, li in enumerate(data.lines, start=1):
             if li.qty <= 0:
                 raise ValidationError(f"line {no}: quantity must be positive", f"lines.{no}.qty")
-            product = repo.find_product(session, li.product_code)
-            line = RequirementLine(
-                requirement_id=req.id,
-                line_no=no,
-                product_id=product.id,
-                description=li.description or product.name,
-                spec=li.spec or product.spec,
-                qty=li.qty,
-            )
+            if li.product_code.strip():
+                product = repo.find_product(session, li.product_code.strip())
+                line = RequirementLine(
+                    requirement_id=req.id,
+                    line_no=no,
+                    product_id=product.id,
+                    description=li.description or product.name,
+                    spec=li.spec or product.spec,
+                    parameters=li.parameters.strip(),
+                    qty=li.qty,
+                )
+            elif li.description.strip():
+                line = RequirementLine(
+                    requirement_id=req.id,
+                    line_no=no,
+                    product_id=None,
+                    description=li.description.strip(),
+                    spec=li.spec.strip(),
+                    parameters=li.parameters.strip(),
+                    qty=li.qty,
+                )
+            else:
+                raise ValidationError(
+                    f"line {no}: name a product or describe the item", f"lines.{no}.description"
+                )
             session.add(line)
             lines.append(line)
         results = _feasibility(session, db, req, lines)
@@ -185,6 +202,20 @@ def convert_to_order(
             raise ValidationError(f"requirement {requirement_id} is {req.status}", "status")
         customer = session.get(Customer, req.customer_id)
         assert customer is not None
+        req_lines = repo.requirement_lines(session, requirement_id)
+        unmatched = [ln.line_no for ln in req_lines if ln.product_id is None]
+        if unmatched and overrides is None:
+            listed = ", ".join(str(n) for n in unmatched)
+            raise ValidationError(
+                f"line(s) {listed} describe items that are not products yet: choose a product "
+                "for each before converting",
+                "lines",
+            )
+        notes = [req.special_requirements] + [
+            f"{ln.line_no}. {ln.description} {ln.spec} {ln.parameters}".strip()
+            for ln in req_lines
+            if ln.parameters
+        ]
         data = overrides or orders.OrderInput(
             customer_code=customer.code,
             lines=[
@@ -192,13 +223,13 @@ def convert_to_order(
                     product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
                     qty=ln.qty,
                 )
-                for ln in repo.requirement_lines(session, requirement_id)
+                for ln in req_lines
                 if ln.product_id is not None
             ],
             wanted_date=req.wanted_date,
             contact_name=req.contact_name,
             contact_phone=req.contact_phone,
-            remarks=req.special_requirements,
+            remarks="; ".join(n for n in notes if n),
         )
         order = orders.create_in_session(session, db, actor, data, requirement_id=req.id)
         req.status = "converted"
@@ -213,3 +244,51 @@ def convert_to_order(
         )
         session.flush()
         return views.detail(session, order)
+
+
+@dataclass(frozen=True)
+class HistoryOrder:
+    order_no: str
+    order_day: date
+    status: str
+    total: Decimal
+    on_hold: bool
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    customer_code: str
+    legal_name: str
+    recent: list[HistoryOrder]
+    open_orders: list[HistoryOrder]
+    open_requirements: list[int]
+    open_holds: list[str]  # "SO...: kind description"
+
+
+def customer_history(db: Database, customer_code: str, limit: int = 10) -> CustomerHistory:
+    """Earlier orders and open matters, shown beside the intake form while it is filled in."""
+    with db.reading() as session:
+        customer = repo.find_customer(session, customer_code)
+        assert customer.id is not None
+
+        def view(o: object) -> HistoryOrder:
+            return HistoryOrder(o.order_no, o.order_day, o.status, o.total, o.on_hold)  # type: ignore[attr-defined]
+
+        recent = [view(o) for o in repo.orders_of_customer(session, customer.id, limit)]
+        open_orders = [
+            view(o) for o in repo.orders_of_customer(session, customer.id, 100, repo.OPEN_STATUSES)
+        ]
+        holds = [
+            f"{o.order_no}: {h.kind} {h.description}"
+            for o in repo.orders_of_customer(session, customer.id, 100)
+            if o.on_hold
+            for h in repo.open_holds(session, o.id or 0)
+        ]
+        return CustomerHistory(
+            customer_code=customer.code,
+            legal_name=customer.legal_name,
+            recent=recent,
+            open_orders=open_orders,
+            open_requirements=repo.open_requirements_of(session, customer.id),
+            open_holds=holds,
+        )

@@ -329,3 +329,11 @@ def remove_attachment(db: Database, actor: Actor, order_no: str, sha256: str) ->
             to_status=order.status,
             changes={"name": found[0].original_name, "kind": found[0].kind},
         )
+
+
+def search_orders(db: Database, text: str, limit: int = 20) -> list[views.OrderSummary]:
+    """Orders whose number, customer name or customer initials contain `text`."""
+    if not text.strip():
+        return list_orders(db, limit=limit)
+    with db.reading() as session:
+        return [views.summary(o) for o in repo.search_orders(session, text, limit)]

@@ -154,6 +154,7 @@ class RequirementLine(SQLModel, table=True):
     product_id: int | None = Field(default=None, foreign_key="product.id")
     description: str = Field(default="", max_length=500)
     spec: str = Field(default="", max_length=200)
+    parameters: str = Field(default="", max_length=2000)  # technical parameters as asked
     qty: Decimal = Field(sa_type=Quantity())
 
 

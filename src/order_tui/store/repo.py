@@ -26,6 +26,7 @@ from order_tui.store.models import (
     Product,
     ProductionOperation,
     ProductionPlan,
+    Requirement,
     RequirementLine,
     ReviewRound,
     ReviewVerdict,
@@ -495,3 +496,33 @@ def movements_of(session: Session, product_id: int, limit: int = 100) -> list[St
         .limit(limit)
     )
     return list(session.exec(stmt))
+
+
+def orders_of_customer(
+    session: Session, customer_id: int, limit: int, statuses: Sequence[str] | None = None
+) -> list[SalesOrder]:
+    stmt = select(SalesOrder).where(SalesOrder.customer_id == customer_id)
+    if statuses:
+        stmt = stmt.where(col(SalesOrder.status).in_(statuses))
+    stmt = stmt.order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
+    return list(session.exec(stmt.limit(limit)))
+
+
+def open_requirements_of(session: Session, customer_id: int) -> list[int]:
+    stmt = select(Requirement.id).where(
+        Requirement.customer_id == customer_id, Requirement.status == "open"
+    )
+    return [i for i in session.exec(stmt) if i is not None]
+
+
+def search_orders(session: Session, text: str, limit: int) -> list[SalesOrder]:
+    """By order-number part, customer name part or pinyin initials; newest first."""
+    text = text.strip()
+    pattern = _like(text)
+    stmt = select(SalesOrder).where(
+        col(SalesOrder.order_no).ilike(pattern, escape="\\")
+        | col(SalesOrder.cust_name).like(pattern, escape="\\")
+        | col(SalesOrder.cust_mnemonic).like(_like(text.lower()), escape="\\")
+    )
+    stmt = stmt.order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
+    return list(session.exec(stmt.limit(limit)))

@@ -1,8 +1,9 @@
-"""Form drafts: typed input saved every few seconds and on hang-up.
+"""Form drafts (typed input saved every few seconds and on hang-up) and the technical
+parameters of a requirement line.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 19:18:29.483795
+Create Date: 2026-11-26 19:25:07.877542
 """
 
 from collections.abc import Sequence
@@ -36,8 +37,22 @@ def upgrade() -> None:
             batch_op.f("ix_form_draft_operator_id"), ["operator_id"], unique=False
         )
 
+    # Existing lines get an empty text; the model supplies "" for new ones.
+    with op.batch_alter_table("requirement_line", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "parameters",
+                sqlmodel.sql.sqltypes.AutoString(length=2000),
+                nullable=False,
+                server_default="",
+            )
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("requirement_line", schema=None) as batch_op:
+        batch_op.drop_column("parameters")
+
     with op.batch_alter_table("form_draft", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_form_draft_operator_id"))
 
