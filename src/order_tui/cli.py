@@ -423,16 +423,27 @@ def cmd_check(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--db", default=default, help="database URL or SQLite file path (overrides config)"
+    )
+    parser.add_argument("--config", default=default, help="extra config file (TOML)")
+    parser.add_argument(
+        "--user", default=default, help="operator name (PIN from ORDER_TUI_PIN or a prompt)"
+    )
+    parser.add_argument("--lang", default=default, choices=["zh", "en"], help="screen language")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # The options work before or after the subcommand; SUPPRESS keeps a subcommand's unset
+    # option from overwriting the value given before it (`order-tui --db X orders list`).
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database URL or SQLite file path (overrides config)")
-    common.add_argument("--config", help="extra config file (TOML)")
-    common.add_argument("--user", help="operator name (PIN from ORDER_TUI_PIN or a prompt)")
-    common.add_argument("--lang", choices=["zh", "en"], help="screen language")
+    _common_options(common, argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
-        prog=PROG, parents=[common], description="Keyboard-first sales-order back office."
+        prog=PROG, description="Keyboard-first sales-order back office."
     )
+    _common_options(parser, None)
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", parents=[common], help="create and migrate the database")

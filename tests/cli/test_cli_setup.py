@@ -38,3 +38,15 @@ def test_seed_keeps_numbers_gap_free(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["check", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "FAIL" not in out and "1500 orders" in out
+
+
+def test_common_options_before_or_after_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "x.db"
+    assert main(["--db", str(db), "init"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "user", "list"]) == 0
+    assert "admin" in capsys.readouterr().out
+    assert main(["user", "list", "--db", str(db)]) == 0
+    assert "admin" in capsys.readouterr().out
