@@ -356,10 +356,14 @@ def authorize(
         allowed = ", ".join(sorted(r.value for r in rule.roles))
         raise PermissionDenied(f"{action.value} on a {status.value} order needs role: {allowed}")
     if facts is not None:
-        for guard in rule.guards:
-            if not guard.check(facts):
-                raise GuardFailed(f"cannot {action.value}: {guard.message}")
+        check_guards(rule, facts)
     return rule
+
+
+def check_guards(rule: Rule, facts: OrderFacts) -> None:
+    for guard in rule.guards:
+        if not guard.check(facts):
+            raise GuardFailed(f"cannot {rule.action.value}: {guard.message}")
 
 
 def reachable_statuses() -> frozenset[Status]:
