@@ -4,7 +4,7 @@ from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import CANCEL_REASONS, retention_date
 from order_tui.services import views
-from order_tui.services.common import Actor, authorize, move, now_utc, today
+from order_tui.services.common import Actor, authorize, move, now_utc, today, transition
 from order_tui.services.execution import release_locks
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -13,13 +13,9 @@ from order_tui.store.engine import Database
 def complete(
     db: Database, actor: Actor, order_no: str, expected_version: int | None = None
 ) -> views.OrderDetail:
-    with db.writing() as session:
-        order = repo.get_order(session, order_no)
-        authorize(session, actor, order, Action.COMPLETE, expected_version)
-        move(session, actor, order, Action.COMPLETE, Status.COMPLETED)
-        session.flush()
-        session.refresh(order)
-        return views.detail(session, order)
+    return transition(
+        db, actor, order_no, Action.COMPLETE, Status.COMPLETED, expected_version=expected_version
+    )
 
 
 def archive(

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -22,6 +22,9 @@ from order_tui.domain.terms import missing_documents
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import AuditEvent, SalesOrder
+
+if TYPE_CHECKING:
+    from order_tui.services.views import OrderDetail
 
 
 @dataclass(frozen=True)
@@ -195,3 +198,27 @@ def move(
         to_status=target,
         changes=changes,
     )
+
+
+def transition(
+    db: Database,
+    actor: Actor,
+    order_no: str,
+    action: Action,
+    to_status: Status,
+    *,
+    values: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> "OrderDetail":
+    """A whole service for actions that only move the order: one transaction, authorized,
+    guarded, audited; returns the order as it now is."""
+    from order_tui.services.views import detail
+
+    with db.writing() as session:
+        order = repo.get_order(session, order_no)
+        authorize(session, actor, order, action, expected_version)
+        move(session, actor, order, action, to_status, values=values, changes=changes)
+        session.flush()
+        session.refresh(order)
+        return detail(session, order)

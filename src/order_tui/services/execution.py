@@ -10,7 +10,7 @@ from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import HOLD_KINDS, HOLD_SOLUTIONS
 from order_tui.services import views
-from order_tui.services.common import Actor, authorize, move, now_utc, today
+from order_tui.services.common import Actor, authorize, move, now_utc, today, transition
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import (
@@ -171,13 +171,9 @@ def _receive_if_finished(session: Session, actor: Actor, order: SalesOrder, plan
 def start_picking(
     db: Database, actor: Actor, order_no: str, expected_version: int | None = None
 ) -> views.OrderDetail:
-    with db.writing() as session:
-        order = repo.get_order(session, order_no)
-        authorize(session, actor, order, Action.START_PICKING, expected_version)
-        move(session, actor, order, Action.START_PICKING, Status.PICKING)
-        session.flush()
-        session.refresh(order)
-        return views.detail(session, order)
+    return transition(
+        db, actor, order_no, Action.START_PICKING, Status.PICKING, expected_version=expected_version
+    )
 
 
 def _lock(
