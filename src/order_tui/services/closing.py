@@ -62,6 +62,11 @@ def cancel(
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.CANCEL, expected_version)
         release_locks(session, actor, order)
+        repo.delete_review_tasks(session, order_id=order.id or 0)
+        rnd = repo.current_round(session, order.id or 0)
+        if rnd is not None and rnd.outcome == "open":
+            rnd.outcome = "cancelled"
+            rnd.closed_at = now_utc()
         reason = f"{reason_code}: {text.strip()}" if text.strip() else reason_code
         move(
             session,

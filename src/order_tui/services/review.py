@@ -19,7 +19,14 @@ from order_tui.services import views
 from order_tui.services.common import Actor, authorize, move, now_utc, to_json
 from order_tui.store import repo
 from order_tui.store.engine import Database
-from order_tui.store.models import Customer, Product, ReviewRound, ReviewVerdict, SalesOrder
+from order_tui.store.models import (
+    Customer,
+    Product,
+    ReviewRound,
+    ReviewTask,
+    ReviewVerdict,
+    SalesOrder,
+)
 
 
 def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
@@ -108,18 +115,38 @@ def _open_round(session: Session, actor: Actor, order: SalesOrder) -> tuple[int,
     changes = diff_snapshots(json.loads(previous.snapshot), snapshot) if previous else {}
     round_no = order.review_round + 1
     has_mto = any(line.made_to_order for line in facts.lines)
-    session.add(
-        ReviewRound(
-            order_id=order.id,
-            round_no=round_no,
-            required_departments=";".join(d.value for d in rc.required_departments(has_mto)),
-            findings=to_json([asdict(f) for f in findings]),
-            changes=to_json(changes),
-            snapshot=to_json(snapshot),
-            submitted_by=actor.id,
-            submitted_at=now_utc(),
-        )
+    required = rc.required_departments(has_mto)
+    submitted = now_utc()
+    rnd = ReviewRound(
+        order_id=order.id,
+        round_no=round_no,
+        required_departments=";".join(d.value for d in required),
+        findings=to_json([asdict(f) for f in findings]),
+        changes=to_json(changes),
+        snapshot=to_json(snapshot),
+        submitted_by=actor.id,
+        submitted_at=submitted,
     )
+    session.add(rnd)
+    session.flush()
+    assert rnd.id is not None
+    flags = ";".join(dict.fromkeys(f.code for f in findings))
+    for department in required:
+        session.add(
+            ReviewTask(
+                order_id=order.id,
+                round_id=rnd.id,
+                round_no=round_no,
+                department=department.value,
+                order_no=order.order_no,
+                cust_name=order.cust_name,
+                cust_mnemonic=order.cust_mnemonic,
+                total=order.total,
+                wanted_date=order.wanted_date,
+                submitted_at=submitted,
+                flags=flags,
+            )
+        )
     return round_no, changes
 
 
@@ -233,6 +260,9 @@ def _verdict(
         if target != Status.IN_REVIEW:
             rnd.outcome = "approved" if target == Status.APPROVED else "returned"
             rnd.closed_at = now_utc()
+            repo.delete_review_tasks(session, order_id=order.id)  # the round is over
+        else:
+            repo.delete_review_tasks(session, order_id=order.id, department=dept.value)
         move(
             session,
             actor,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from order_tui.domain.lifecycle import Action, Status, allowed_actions
-from order_tui.domain.roles import DEPARTMENT_ROLE, Department, Role
+from order_tui.domain.roles import DEPARTMENT_ROLE, Role
 from order_tui.services.common import Actor, now_utc, today
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -111,18 +111,25 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
         for key, label, status, roles in QUEUES:
             if not actor.roles & roles:
                 continue
-            rows = repo.orders_in_status_oldest_first(session, status.value, per_queue)
+            pending: dict[str, list[str]] = {}
+            if status == Status.IN_REVIEW:
+                # From the review tasks: only orders still waiting for one of my departments.
+                mine = [d.value for d, r in DEPARTMENT_ROLE.items() if r in actor.roles]
+                rows = []
+                for task, order in repo.inbox_page(session, mine, limit=per_queue * 4):
+                    if order.order_no not in pending:
+                        rows.append(order)
+                    pending.setdefault(order.order_no, []).append(task.department)
+                rows = rows[:per_queue]
+            else:
+                rows = repo.orders_in_status_oldest_first(session, status.value, per_queue)
             items = []
             for order in rows:
                 note = ""
                 extra: dict[str, object] = {}
                 if status == Status.IN_REVIEW:
-                    pending = repo.pending_departments(session, order.id or 0)
-                    mine = [d for d in pending if DEPARTMENT_ROLE[Department(d)] in actor.roles]
-                    if not mine:
-                        continue
-                    note = "/".join(mine)
-                    extra["departments"] = tuple(mine)
+                    note = "/".join(pending[order.order_no])
+                    extra["departments"] = tuple(pending[order.order_no])
                 if status == Status.RETURNED:
                     verdict = repo.last_rejection(session, order.id or 0)
                     if verdict is not None:

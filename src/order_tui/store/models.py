@@ -419,3 +419,33 @@ class FormDraft(SQLModel, table=True):
     form_key: str = Field(max_length=80)  # e.g. "order:new", "order:SO20261127001"
     payload: str = Field(max_length=1_000_000)
     saved_at: datetime
+
+
+class ReviewTask(SQLModel, table=True):
+    """One row per department still to give its verdict in an open review round.
+
+    The approval inbox pages over this small table by key (age, amount or customer), so it
+    stays instant with a million orders; the row goes when the department decides or the
+    round closes.
+    """
+
+    __tablename__ = "review_task"
+    __table_args__ = (
+        UniqueConstraint("round_id", "department", name="uq_review_task_department"),
+        Index("ix_review_task_age", "department", "submitted_at", "id"),
+        Index("ix_review_task_age_all", "submitted_at", "id"),
+        Index("ix_review_task_amount", "department", "total", "id"),
+        Index("ix_review_task_customer", "department", "cust_mnemonic", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    round_id: int = Field(foreign_key="review_round.id")
+    round_no: int
+    department: str = Field(max_length=20)
+    order_no: str = Field(max_length=20)
+    cust_name: str = Field(max_length=200)
+    cust_mnemonic: str = Field(default="", max_length=200)
+    total: Decimal = Field(sa_type=Fen())
+    wanted_date: date | None = None
+    submitted_at: datetime
+    flags: str = Field(default="", max_length=200)  # finding codes for this order, ';'-separated

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -29,6 +29,7 @@ from order_tui.store.models import (
     Requirement,
     RequirementLine,
     ReviewRound,
+    ReviewTask,
     ReviewVerdict,
     SalesOrder,
     Stock,
@@ -345,14 +346,6 @@ def orders_in_status_oldest_first(session: Session, status: str, limit: int) -> 
     return list(session.exec(stmt))
 
 
-def pending_departments(session: Session, order_id: int) -> list[str]:
-    rnd = current_round(session, order_id)
-    if rnd is None or rnd.id is None:
-        return []
-    decided = {v.department for v in verdicts_of_round(session, rnd.id)}
-    return [d for d in rnd.required_departments.split(";") if d and d not in decided]
-
-
 def last_rejection(session: Session, order_id: int) -> ReviewVerdict | None:
     stmt = (
         select(ReviewVerdict)
@@ -526,3 +519,72 @@ def search_orders(session: Session, text: str, limit: int) -> list[SalesOrder]:
     )
     stmt = stmt.order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
     return list(session.exec(stmt.limit(limit)))
+
+
+def delete_review_tasks(
+    session: Session, *, order_id: int, department: str | None = None
+) -> None:
+    stmt = delete(ReviewTask).where(col(ReviewTask.order_id) == order_id)
+    if department is not None:
+        stmt = stmt.where(col(ReviewTask.department) == department)
+    session.execute(stmt)
+
+
+INBOX_SORTS = {
+    "age": "submitted_at",
+    "amount": "total",
+    "customer": "cust_mnemonic",
+}
+
+
+def inbox_page(
+    session: Session,
+    departments: Sequence[str],
+    *,
+    sort: str = "age",
+    descending: bool = False,
+    after: tuple[Any, int] | None = None,
+    text: str = "",
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    limit: int = 50,
+) -> list[tuple[ReviewTask, SalesOrder]]:
+    """Pending review tasks, keyset-paged on (sort column, id): no OFFSET, no whole-table load."""
+    column = getattr(ReviewTask, INBOX_SORTS[sort])
+    stmt = select(ReviewTask, SalesOrder).join(
+        SalesOrder, col(SalesOrder.id) == ReviewTask.order_id
+    )
+    if len(departments) == 1:
+        stmt = stmt.where(col(ReviewTask.department) == departments[0])
+    else:
+        stmt = stmt.where(col(ReviewTask.department).in_(departments))
+    if text.strip():
+        pattern = _like(text.strip())
+        stmt = stmt.where(
+            col(ReviewTask.order_no).ilike(pattern, escape="\\")
+            | col(ReviewTask.cust_name).like(pattern, escape="\\")
+            | col(ReviewTask.cust_mnemonic).like(_like(text.strip().lower()), escape="\\")
+        )
+    if amount_min is not None:
+        stmt = stmt.where(col(ReviewTask.total) >= amount_min)
+    if amount_max is not None:
+        stmt = stmt.where(col(ReviewTask.total) <= amount_max)
+    if after is not None:
+        value, last_id = after
+        if descending:
+            stmt = stmt.where(
+                (col(column) < value) | ((col(column) == value) & (col(ReviewTask.id) < last_id))
+            )
+        else:
+            stmt = stmt.where(
+                (col(column) > value) | ((col(column) == value) & (col(ReviewTask.id) > last_id))
+            )
+    order = (col(column).desc(), col(ReviewTask.id).desc()) if descending else (
+        col(column), col(ReviewTask.id)
+    )
+    return [(t, o) for t, o in session.exec(stmt.order_by(*order).limit(limit))]
+
+
+def inbox_counts(session: Session) -> dict[str, int]:
+    stmt = select(ReviewTask.department, func.count()).group_by(col(ReviewTask.department))
+    return {dept: int(n) for dept, n in session.exec(stmt)}

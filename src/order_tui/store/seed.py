@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from order_tui.domain.lifecycle import Status
 from order_tui.domain.money import line_amounts, order_totals
@@ -24,6 +24,8 @@ from order_tui.store.models import (
     OrderCounter,
     OrderLine,
     Product,
+    ReviewRound,
+    ReviewTask,
     SalesOrder,
 )
 
@@ -124,6 +126,7 @@ def seed_orders(
                     line["order_id"] = first_id + offset
                     all_lines.append(line)
             conn.execute(insert(lines_t), all_lines)
+            _open_reviews(conn, order_rows, line_specs, operator.id)
         made += n
         if progress is not None:
             print(f"\rseeded {made}/{count}", end="", file=progress, flush=True)
@@ -215,3 +218,62 @@ def _order(
         "on_hold": False,
     }
     return row, lines
+
+
+def _open_reviews(
+    conn: Connection,
+    order_rows: list[dict[str, object]],
+    line_specs: list[list[dict[str, object]]],
+    operator_id: int | None,
+) -> None:
+    """Orders seeded in review get an open round and a task per department, like real ones."""
+    rounds_t = ReviewRound.__table__  # type: ignore[attr-defined]
+    tasks_t = ReviewTask.__table__  # type: ignore[attr-defined]
+    pending = [
+        (row, lines)
+        for row, lines in zip(order_rows, line_specs, strict=True)
+        if row["status"] == Status.IN_REVIEW.value
+    ]
+    if not pending:
+        return
+    first = (
+        conn.execute(select(rounds_t.c.id).order_by(rounds_t.c.id.desc()).limit(1)).scalar() or 0
+    ) + 1
+    rounds, tasks = [], []
+    for offset, (row, lines) in enumerate(pending):
+        departments = ["sales", "finance", "warehouse"]
+        if any(line["made_to_order"] for line in lines):
+            departments.append("production")
+        round_id = first + offset
+        rounds.append(
+            {
+                "id": round_id,
+                "order_id": row["id"],
+                "round_no": 1,
+                "required_departments": ";".join(departments),
+                "findings": "[]",
+                "changes": "{}",
+                "snapshot": "{}",
+                "outcome": "open",
+                "submitted_by": operator_id,
+                "submitted_at": row["created_at"],
+            }
+        )
+        for department in departments:
+            tasks.append(
+                {
+                    "order_id": row["id"],
+                    "round_id": round_id,
+                    "round_no": 1,
+                    "department": department,
+                    "order_no": row["order_no"],
+                    "cust_name": row["cust_name"],
+                    "cust_mnemonic": row["cust_mnemonic"],
+                    "total": row["total"],
+                    "wanted_date": row["wanted_date"],
+                    "submitted_at": row["created_at"],
+                    "flags": "",
+                }
+            )
+    conn.execute(insert(rounds_t), rounds)
+    conn.execute(insert(tasks_t), tasks)
