@@ -164,3 +164,26 @@ def test_search_orders_by_number_name_and_initials(db: Database, cast: DemoCast)
     assert [o.order_no for o in orders.search_orders(db, no[-5:])] == [no]
     assert no in [o.order_no for o in orders.search_orders(db, "华信")]
     assert no in [o.order_no for o in orders.search_orders(db, "hxjm")]
+
+
+def test_stale_master_data_names_who_and_the_ledger_pages(db: Database, cast: DemoCast) -> None:
+    data, version = masterdata.product_input(db, "P0001")
+    masterdata.update_product(db, cast["zhang"], data, version)
+    with pytest.raises(Conflict) as info:
+        masterdata.update_product(db, cast["zhang"], data, version)
+    assert info.value.changed_by == "zhang"
+    data.unit = " "
+    with pytest.raises(ValidationError) as bad:
+        masterdata.update_product(db, cast["zhang"], data, version + 1)
+    assert bad.value.field == "unit"
+    for n in range(3):
+        masterdata.receive_stock(db, cast["liu"], "P0001", Decimal(n + 1), note=f"入库{n}")
+    first = masterdata.movements(db, "P0001", limit=2)
+    rest = masterdata.movements(db, "P0001", limit=10, before_id=first[-1].id)
+    assert [m.note for m in first] == ["入库2", "入库1"]
+    assert rest[0].note == "入库0" and rest[0].operator == "liu"
+
+
+def test_last_admin_keeps_the_role(db: Database, cast: DemoCast) -> None:
+    with pytest.raises(ValidationError, match="last active admin"):
+        operators.set_roles(db, cast["admin"], "admin", "sales_clerk")

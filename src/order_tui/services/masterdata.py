@@ -266,8 +266,13 @@ def receive_stock(
         )
 
 
-def _stale(kind: str, code: str) -> Conflict:
-    return Conflict(f"{kind} {code} was changed by someone else since you opened it; reload")
+def _stale(session: Session, kind: str, code: str, entity_id: int) -> Conflict:
+    who, when = repo.last_change(session, kind, entity_id)
+    return Conflict(
+        f"{kind} {code} was changed by {who} at {when}; reload and try again",
+        changed_by=who,
+        changed_at=when,
+    )
 
 
 def update_customer(db: Database, actor: Actor, data: CustomerInput, expected_version: int) -> None:
@@ -277,7 +282,7 @@ def update_customer(db: Database, actor: Actor, data: CustomerInput, expected_ve
     with db.writing() as session:
         customer = repo.find_customer(session, clean.code)
         if customer.version != expected_version:
-            raise _stale("customer", clean.code)
+            raise _stale(session, "customer", clean.code, customer.id or 0)
         if clean.uscc != customer.uscc and repo.customer_exists(session, uscc=clean.uscc):
             raise ValidationError(f"a customer with USCC {clean.uscc} already exists", "uscc")
         before = {
@@ -463,6 +468,9 @@ def addresses(db: Database, customer_code: str) -> list[AddressView]:
 
 def update_product(db: Database, actor: Actor, p: ProductInput, expected_version: int) -> None:
     require_role(actor, PRODUCT_ROLES, "changing a product")
+    for name in ("name", "unit"):
+        if not getattr(p, name).strip():
+            raise ValidationError(f"{name} is required", field=name)
     if not (p.floor_price <= p.list_price <= p.ceiling_price):
         raise ValidationError("prices must satisfy floor <= list <= ceiling", field="list_price")
     _field("tax_code", p.tax_code, money.tax_rate)
@@ -471,7 +479,7 @@ def update_product(db: Database, actor: Actor, p: ProductInput, expected_version
     with db.writing() as session:
         product = repo.find_product(session, p.code)
         if product.version != expected_version:
-            raise _stale("product", p.code)
+            raise _stale(session, "product", p.code, product.id or 0)
         fields = (
             "name",
             "spec",
@@ -555,18 +563,24 @@ def stock_page(db: Database, after_code: str | None = None, limit: int = 50) -> 
 
 @dataclass(frozen=True)
 class MovementRow:
+    id: int
     at: datetime
     kind: str
     qty: Decimal
     note: str
+    operator: str
+    order_no: str
 
 
-def movements(db: Database, product_code: str, limit: int = 100) -> list[MovementRow]:
+def movements(
+    db: Database, product_code: str, limit: int = 100, before_id: int | None = None
+) -> list[MovementRow]:
+    """The product's ledger, newest first, keyset-paged: pass the last row's id as before_id."""
     with db.reading() as session:
         product = repo.find_product(session, product_code)
         return [
-            MovementRow(m.at, m.kind, m.qty, m.note)
-            for m in repo.movements_of(session, product.id or 0, limit)
+            MovementRow(m.id or 0, m.at, m.kind, m.qty, m.note, who or "", order_no or "")
+            for m, who, order_no in repo.movements_of(session, product.id or 0, limit, before_id)
         ]
 
 

@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 
 from order_tui.domain.errors import LoginRefused, NotFound, PermissionDenied, ValidationError
-from order_tui.domain.roles import PERMISSIONS, format_roles, parse_roles
+from order_tui.domain.roles import PERMISSIONS, Role, format_roles, parse_roles
 from order_tui.services.common import Actor, audit, now_utc, require_role
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -217,6 +217,14 @@ def set_roles(db: Database, actor: Actor, username: str, roles: str) -> None:
         op = repo.operator_by_username(session, username)
         if op is None:
             raise NotFound(f"operator {username} not found")
+        if Role.ADMIN not in role_set and Role.ADMIN in parse_roles(op.roles):
+            admins = [
+                o
+                for o in repo.all_operators(session)
+                if o.active and Role.ADMIN in parse_roles(o.roles) and o.id != op.id
+            ]
+            if not admins:
+                raise ValidationError("the last active admin keeps the admin role", "roles")
         before = op.roles
         op.roles = format_roles(role_set)
         op.version += 1

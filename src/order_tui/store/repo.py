@@ -481,14 +481,19 @@ def stock_page(
     return [(p, s) for p, s in session.exec(stmt.order_by(col(Product.code)).limit(limit))]
 
 
-def movements_of(session: Session, product_id: int, limit: int = 100) -> list[StockMovement]:
+def movements_of(
+    session: Session, product_id: int, limit: int = 100, before_id: int | None = None
+) -> list[tuple[StockMovement, str | None, str | None]]:
     stmt = (
-        select(StockMovement)
+        select(StockMovement, Operator.username, SalesOrder.order_no)
+        .join(Operator, col(Operator.id) == StockMovement.operator_id, isouter=True)
+        .join(SalesOrder, col(SalesOrder.id) == StockMovement.order_id, isouter=True)
         .where(StockMovement.product_id == product_id)
-        .order_by(col(StockMovement.id).desc())
-        .limit(limit)
     )
-    return list(session.exec(stmt))
+    if before_id is not None:
+        stmt = stmt.where(col(StockMovement.id) < before_id)
+    stmt = stmt.order_by(col(StockMovement.id).desc()).limit(limit)
+    return [(m, who, no) for m, who, no in session.exec(stmt)]
 
 
 def orders_of_customer(
@@ -521,9 +526,7 @@ def search_orders(session: Session, text: str, limit: int) -> list[SalesOrder]:
     return list(session.exec(stmt.limit(limit)))
 
 
-def delete_review_tasks(
-    session: Session, *, order_id: int, department: str | None = None
-) -> None:
+def delete_review_tasks(session: Session, *, order_id: int, department: str | None = None) -> None:
     stmt = delete(ReviewTask).where(col(ReviewTask.order_id) == order_id)
     if department is not None:
         stmt = stmt.where(col(ReviewTask.department) == department)
@@ -579,8 +582,10 @@ def inbox_page(
             stmt = stmt.where(
                 (col(column) > value) | ((col(column) == value) & (col(ReviewTask.id) > last_id))
             )
-    order = (col(column).desc(), col(ReviewTask.id).desc()) if descending else (
-        col(column), col(ReviewTask.id)
+    order = (
+        (col(column).desc(), col(ReviewTask.id).desc())
+        if descending
+        else (col(column), col(ReviewTask.id))
     )
     return [(t, o) for t, o in session.exec(stmt.order_by(*order).limit(limit))]
 
