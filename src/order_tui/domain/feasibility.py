@@ -38,6 +38,9 @@ class FeasibilityResult:
     lead_time_days: int
     earliest: date | None  # None: cannot be promised (short and nothing incoming)
     risk: str  # "", "shortage", "late", "no_supply"
+    incoming: Decimal = Decimal(0)
+    incoming_date: date | None = None
+    made_to_order: bool = False
 
 
 def assess_line(
@@ -70,6 +73,9 @@ def assess_line(
         lead_time_days=line.lead_time_days,
         earliest=earliest,
         risk=risk,
+        incoming=line.incoming,
+        incoming_date=line.incoming_date,
+        made_to_order=line.made_to_order,
     )
 
 

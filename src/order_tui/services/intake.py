@@ -95,7 +95,10 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
     if not data.lines:
         raise ValidationError("name at least one product", field="lines")
     with db.writing() as session:
-        customer = repo.find_customer(session, data.customer_code)
+        try:
+            customer = repo.find_customer(session, data.customer_code)
+        except NotFound as exc:
+            raise ValidationError(str(exc), field="customer_code") from None
         assert customer.id is not None
         linked = repo.recent_orders_of_customer(session, customer.id)
         open_matters = [no for no, _ in repo.open_orders_of_customer(session, customer.id, None)]
@@ -121,7 +124,10 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
             if li.qty <= 0:
                 raise ValidationError(f"line {no}: quantity must be positive", f"lines.{no}.qty")
             if li.product_code.strip():
-                product = repo.find_product(session, li.product_code.strip())
+                try:
+                    product = repo.find_product(session, li.product_code.strip())
+                except NotFound as exc:
+                    raise ValidationError(str(exc), field=f"lines.{no}.product_code") from None
                 line = RequirementLine(
                     requirement_id=req.id,
                     line_no=no,
@@ -211,7 +217,12 @@ def convert_to_order(
                 "for each before converting",
                 "lines",
             )
-        notes = [req.special_requirements] + [
+        notes = [
+            req.description,
+            req.key_demands,
+            req.special_requirements,
+            f"已商定 agreed: {req.alternative_agreed}" if req.alternative_agreed else "",
+        ] + [
             f"{ln.line_no}. {ln.description} {ln.spec} {ln.parameters}".strip()
             for ln in req_lines
             if ln.parameters
@@ -229,7 +240,7 @@ def convert_to_order(
             wanted_date=req.wanted_date,
             contact_name=req.contact_name,
             contact_phone=req.contact_phone,
-            remarks="; ".join(n for n in notes if n),
+            remarks="; ".join(n for n in notes if n)[:2000],
         )
         order = orders.create_in_session(session, db, actor, data, requirement_id=req.id)
         req.status = "converted"
@@ -244,6 +255,11 @@ def convert_to_order(
         )
         session.flush()
         return views.detail(session, order)
+
+
+# For the customer's history every unfinished order is an open matter, drafts included
+# (credit exposure counts only submitted ones: see repo.OPEN_STATUSES).
+HISTORY_OPEN_STATUSES = ("draft", "returned", *repo.OPEN_STATUSES, "delivered")
 
 
 @dataclass(frozen=True)
@@ -276,7 +292,8 @@ def customer_history(db: Database, customer_code: str, limit: int = 10) -> Custo
 
         recent = [view(o) for o in repo.orders_of_customer(session, customer.id, limit)]
         open_orders = [
-            view(o) for o in repo.orders_of_customer(session, customer.id, 100, repo.OPEN_STATUSES)
+            view(o)
+            for o in repo.orders_of_customer(session, customer.id, 100, HISTORY_OPEN_STATUSES)
         ]
         holds = [
             f"{o.order_no}: {h.kind} {h.description}"
