@@ -187,3 +187,16 @@ def test_stale_master_data_names_who_and_the_ledger_pages(db: Database, cast: De
 def test_last_admin_keeps_the_role(db: Database, cast: DemoCast) -> None:
     with pytest.raises(ValidationError, match="last active admin"):
         operators.set_roles(db, cast["admin"], "admin", "sales_clerk")
+
+
+def test_order_input_keeps_the_chosen_address(db: Database, cast: DemoCast) -> None:
+    address_id = masterdata.add_address(
+        db, cast["zhao"], "C0001", "天津市", "天津市", "滨海新区", "第三大街5号", "300457"
+    )
+    detail = orders.create_order(
+        db,
+        cast["zhao"],
+        orders.OrderInput("C0001", [orders.LineInput("P0001", Decimal(1))], address_id=address_id),
+    )
+    data, _ = orders.order_input_of(db, detail.order_no)
+    assert data.address_id == address_id

@@ -71,3 +71,13 @@ async def test_escape_picks_nothing(db: Database) -> None:
         await pilot.press("enter", "escape")
         await pilot.pause()
     assert app.picked == [None]
+
+
+async def test_enter_typed_ahead_of_the_results_waits_for_them(db: Database) -> None:
+    app = Host(db, "customer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"bjhy", "enter")  # one burst, as a fast typist or scanner sends
+        await settle(pilot)
+        await pilot.pause()
+    assert app.picked == ["C0001"]

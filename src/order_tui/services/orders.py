@@ -275,6 +275,16 @@ def order_input_of(db: Database, order_no: str) -> tuple[OrderInput, int]:
             LineInput(ln.product_code, ln.qty, ln.unit_price, ln.tax_code)
             for ln in repo.order_lines(session, order.id)
         ]
+        # The order keeps the address as text (a snapshot); find which of the customer's
+        # addresses it was, so saving the form does not fall back to the default one.
+        address_id = next(
+            (
+                a.id
+                for a in repo.addresses_of(session, customer.id or 0)
+                if format_address(a.province, a.city, a.district, a.detail) == order.cust_address
+            ),
+            None,
+        )
         return (
             OrderInput(
                 customer_code=customer.code,
@@ -288,6 +298,7 @@ def order_input_of(db: Database, order_no: str) -> tuple[OrderInput, int]:
                 payment_due_date=order.payment_due_date,
                 contact_name=order.contact_name,
                 contact_phone=order.contact_phone,
+                address_id=address_id,
                 remarks=order.remarks,
             ),
             order.version,

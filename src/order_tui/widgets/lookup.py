@@ -98,6 +98,8 @@ class LookupDialog(ModalScreen[str | None]):
         self.kind = kind
         self.initial = initial
         self.codes: list[str] = []
+        self.shown_for: str | None = None  # the text whose results are on screen
+        self.pick_when_ready = False
         localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
@@ -146,6 +148,10 @@ class LookupDialog(ModalScreen[str | None]):
             t("lookup.count", self.lang, count=len(hits)) if hits else t("lookup.none", self.lang)
         )
         self.query_one("#lookup-status", Static).update(status)
+        self.shown_for = text
+        if self.pick_when_ready:
+            self.pick_when_ready = False
+            self.action_pick()
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -155,10 +161,17 @@ class LookupDialog(ModalScreen[str | None]):
         options.highlighted = max(0, min(len(self.codes) - 1, current + step))
 
     def action_pick(self) -> None:
+        if self._searching():
+            # Enter typed ahead of the results (a fast typist, a scanner): pick when they come.
+            self.pick_when_ready = True
+            return
         options = self.query_one(OptionList)
         if options.highlighted is None or not self.codes:
             return
         self.dismiss(self.codes[options.highlighted])
+
+    def _searching(self) -> bool:
+        return self.query_one(Input).value != self.shown_for
 
     def action_cancel(self) -> None:
         self.dismiss(None)
