@@ -2,6 +2,16 @@
 
 Only Textual and the screens are imported at start-up; the services (and with them SQLAlchemy)
 load inside the first thread worker, so the first screen paints before the ORM is imported.
+
+Shell services for every screen:
+
+- a status line, mounted by the app into every full screen: database and time at the right
+  end of the title bar, which names the operator and roles (`widgets/status_line.py`);
+- Ctrl+P, the command palette (`screens/palette.py`);
+- `run_write(call, on_done=..., on_error=...)`: a service call in a thread worker that shows
+  "waiting for another operator's save…" when it has not returned after 0.3 s (a SQLite
+  write waits up to its busy timeout for another operator's transaction);
+- ASCII mode and 16-colour theme (`order_tui.theme`).
 """
 
 from __future__ import annotations
@@ -9,28 +19,54 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 
+from order_tui.domain.lifecycle import Action, action_label
+from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.help import HelpScreen, screen_keys
 from order_tui.screens.home import HomeScreen
-from order_tui.screens.i18n import LANGS, localize_bindings, t
+from order_tui.screens.i18n import LANGS, error_text, localize_bindings, t
 from order_tui.screens.login import LoginScreen
+from order_tui.screens.palette import (
+    DIRECT_ACTIONS,
+    ConfirmScreen,
+    PaletteScreen,
+    action_entries,
+    key_entries,
+    screen_action_for,
+)
+from order_tui.theme import ANSI_THEME, ASCII_CLASS, AsciiFile, enable_ascii_glyphs
+from order_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from order_tui.services import Database
     from order_tui.services.common import Actor
+    from order_tui.services.views import OrderDetail
 
+T = TypeVar("T")
 AUTOSAVE_SECONDS = 5.0
+WAIT_NOTICE_SECONDS = 0.3  # a write still running after this shows the waiting notice
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
 
 
 class OrderApp(App[None], inherit_bindings=False):
-    """order-tui. `OrderApp(db, lang="zh", user=None, demo=False, os_user=None).run()`."""
+    """order-tui. `OrderApp(db, lang="zh", user=None, demo=False, os_user=None).run()`.
+
+    `ascii=True` draws borders and scrollbars in ASCII and uses the terminal's 16 colours;
+    `theme` names a Textual theme (the command line picks ``ansi-dark`` on 16-colour
+    terminals, see `order_tui.theme.theme_for`); `clock` (a function returning an aware
+    datetime) replaces the wall clock of the status line and the worklist (tests freeze it).
+    """
 
     TITLE = "order-tui"
     CSS_PATH = "app.tcss"
@@ -41,6 +77,7 @@ class OrderApp(App[None], inherit_bindings=False):
         Binding("f2", "home", "Home", id="home"),
         Binding("f5", "refresh_screen", "Refresh", id="refresh"),
         Binding("escape,f3", "back", "Back", id="back"),
+        Binding("ctrl+p", "palette", "Commands", id="palette", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+c", "help_quit", "Quit hint", id="help_quit", show=False, system=True),
     ]
@@ -53,6 +90,9 @@ class OrderApp(App[None], inherit_bindings=False):
         user: str | None = None,
         demo: bool = False,
         os_user: str | None = None,
+        ascii: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        theme: str | None = None,
     ) -> None:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
@@ -62,14 +102,32 @@ class OrderApp(App[None], inherit_bindings=False):
         self.user = user
         self.demo = demo
         self.os_user = os_user
+        self.ascii = ascii
+        self.clock = clock
         self.actor: Actor | None = None
         # form key -> the JSON last saved, so the timer writes only what changed
         self.saved_drafts: dict[str, str] = {}
+        self._restore_glyphs: Callable[[], None] | None = None
         localize_bindings(self, lang)
+        if ascii:
+            self.add_class(ASCII_CLASS)  # for CSS: `OrderApp.-ascii Widget { ... }`
+            self.console.file = AsciiFile()  # type: ignore[assignment]  # Rich: ASCII boxes
+        if theme is not None or ascii:
+            self.theme = theme or ANSI_THEME
 
     # -- start: the OS user's operator, or the login screen --------------------------------
 
+    def on_load(self) -> None:
+        if self.ascii:
+            self._restore_glyphs = enable_ascii_glyphs()
+
+    def on_unmount(self) -> None:
+        if self._restore_glyphs is not None:
+            self._restore_glyphs()
+            self._restore_glyphs = None
+
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._add_status_line)
         self.set_interval(AUTOSAVE_SECONDS, self.autosave_drafts)
         with contextlib.suppress(ValueError, AttributeError):  # not the main thread / Windows
             signal.signal(signal.SIGHUP, self._on_hangup)
@@ -121,6 +179,12 @@ class OrderApp(App[None], inherit_bindings=False):
             written += 1
         return written
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q: keep what is typed in open forms as drafts, then leave."""
+        with contextlib.suppress(Exception):
+            self.save_drafts_now()
+        self.exit()
+
     def _on_hangup(self, _signum: int, _frame: object) -> None:
         # The SSH connection is gone: keep what was typed, then leave without a screen.
         with contextlib.suppress(Exception):
@@ -150,6 +214,166 @@ class OrderApp(App[None], inherit_bindings=False):
         assert actor is not None
         self.actor = actor  # type: ignore[assignment]
         self.push_screen(HomeScreen(self.db, self.lang, self.actor))  # type: ignore[arg-type]
+
+    # -- the status line, in every full screen ---------------------------------------------
+
+    def _add_status_line(self, screen: Screen[object]) -> None:
+        """Database and time at the right of the title bar (a line above the keys when the
+        screen has no title bar); once per screen, when it first becomes active."""
+        if isinstance(screen, ModalScreen) or not isinstance(screen, OrderScreen):
+            return
+        if getattr(screen, "_status_line", None) is not None:
+            return
+        bars = screen.query(TitleBar)
+        line = StatusLine(self.db, self.lang, screen.actor or self.actor, in_title=bool(bars))
+        screen._status_line = line  # type: ignore[attr-defined]
+        (bars.first() if bars else screen).mount(line)
+
+    # -- slow writes: say that we wait instead of looking frozen ------------------------------
+
+    def run_write(
+        self,
+        call: Callable[[], T],
+        *,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[Exception], object] | None = None,
+        notice: str | None = None,
+        group: str = "write",
+    ) -> Worker[None]:
+        """Run `call()` in a thread worker; then `on_done(result)` or `on_error(exc)` on the
+        app's thread (default on_error: an error notification with the message).
+
+        If the call has not returned after `WAIT_NOTICE_SECONDS`, a notification says
+        `notice` (default "waiting for another operator's save…") until it returns: with
+        SQLite a write waits for the other operator's transaction up to the busy timeout.
+        """
+        state: dict[str, Any] = {"done": False, "note": None}
+
+        def show_notice() -> None:
+            if state["done"]:
+                return
+            note = Notification(notice or t("wait.save", self.lang), timeout=24 * 3600)
+            state["note"] = note
+            self.post_message(Notify(note))
+
+        timer = self.set_timer(WAIT_NOTICE_SECONDS, show_notice, name="write-notice")
+
+        def finish(ok: bool, value: Any) -> None:
+            state["done"] = True
+            timer.stop()
+            if state["note"] is not None:
+                with contextlib.suppress(KeyError):
+                    self._unnotify(state["note"])
+            if ok:
+                if on_done is not None:
+                    on_done(value)
+            elif on_error is not None:
+                on_error(value)
+            else:
+                message = t("wait.failed", self.lang, error=error_text(value, self.lang))
+                self.notify(message, severity="error", timeout=8, markup=False)
+
+        def run() -> None:
+            try:
+                result = call()
+            except Exception as exc:
+                self.call_from_thread(finish, False, exc)
+            else:
+                self.call_from_thread(finish, True, result)
+
+        return self.run_worker(run, thread=True, group=group, exit_on_error=False)
+
+    # -- the command palette ------------------------------------------------------------------
+
+    def action_palette(self) -> None:
+        if isinstance(self.screen, PaletteScreen):
+            self.screen.dismiss(None)
+            return
+        if self.actor is None or isinstance(self.screen, ModalScreen):
+            return
+        base = self.screen
+        detail = self._order_in_view(base)
+        commands = []
+        if detail is not None:
+            commands += action_entries(
+                detail,
+                self.actor,
+                self.lang,
+                lambda action: self.run_order_action(base, detail, action),
+            )
+        covered = frozenset(screen_action_for(Action(e.action)) for e in commands if e.action)
+        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        commands += key_entries(self, base, home, covered)
+        self.push_screen(
+            PaletteScreen(
+                self.db,
+                self.lang,
+                commands,
+                self.open_order,
+                order_no=detail.order_no if detail is not None else None,
+            )
+        )
+
+    @staticmethod
+    def _order_in_view(screen: Screen[object]) -> OrderDetail | None:
+        """The order a screen shows: its `order_in_view()` (the worklist's row under the
+        cursor), else its loaded `detail`; anything with order_no, status and on_hold."""
+        pick = getattr(screen, "order_in_view", None)
+        order = pick() if callable(pick) else getattr(screen, "detail", None)
+        if not all(hasattr(order, name) for name in ("order_no", "status", "on_hold")):
+            return None
+        return order  # type: ignore[no-any-return]
+
+    def open_order(self, order_no: str) -> None:
+        from order_tui.screens.order_detail import OrderDetailScreen
+
+        assert self.actor is not None
+        self.push_screen(OrderDetailScreen(self.db, self.lang, self.actor, order_no))
+
+    def run_order_action(self, screen: Screen[object], detail: OrderDetail, action: Action) -> None:
+        """A lifecycle action picked in the palette.
+
+        A screen with its own form for the action gets it: its `run_lifecycle_action(action)`
+        when it has one, else its Textual action `<action>_order` (e.g. `edit_order`, the
+        detail's `e`) when enabled. Actions that need nothing but the order run here after a
+        confirmation; the rest say where to do them.
+        """
+        hook = getattr(screen, "run_lifecycle_action", None)
+        if callable(hook):
+            hook(action)
+            return
+        own = screen_action_for(action)
+        has_form = callable(getattr(screen, f"action_{own}", None))
+        if has_form and self._check_action_state(own, screen) is True:
+            self.call_later(self.run_action, own, screen)
+            return
+        label = action_label(action, self.lang)
+        if action not in DIRECT_ACTIONS:
+            self.notify(t("palette.needs_form", self.lang, action=label), severity="warning")
+            return
+        # A worklist row has no version: the service then checks the status only.
+        order_no, version = detail.order_no, getattr(detail, "version", None)
+
+        def done(_result: object) -> None:
+            self.notify(t("palette.done", self.lang, order_no=order_no, action=label))
+            reload = getattr(screen, "reload", None)
+            if screen.is_attached and callable(reload):
+                reload()
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            from order_tui.services import actions
+
+            actor = self.actor
+            assert actor is not None
+            self.run_write(
+                lambda: actions.act(self.db, actor, order_no, action, expected_version=version),
+                on_done=done,
+            )
+
+        question = t("palette.confirm", self.lang, action=label, order_no=order_no)
+        self.push_screen(ConfirmScreen(self.lang, question), callback=answered)
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -184,6 +408,10 @@ class OrderApp(App[None], inherit_bindings=False):
             return self._depth() > 0
         if action == "refresh_screen":
             return callable(getattr(self._base_screen(), "reload", None))
+        if action == "palette":
+            return self.actor is not None and (
+                isinstance(self.screen, PaletteScreen) or not isinstance(self.screen, ModalScreen)
+            )
         return True
 
     def action_help(self) -> None:

@@ -108,6 +108,43 @@ def _date(text: str | None) -> date | None:
         raise UserError(f"date {text!r}: use YYYY-MM-DD") from None
 
 
+def locale_lang(environ: Any) -> str:
+    """zh when the locale is Chinese (LC_ALL, then LC_MESSAGES, then LANG), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (environ.get(name) or "").strip()
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def resolve_lang(flag: str | None, cfg: Config, environ: Any) -> str:
+    """--lang > [ui] lang in a config file > the locale."""
+    if flag:
+        return flag
+    if cfg.lang_explicit:
+        return cfg.lang
+    return locale_lang(environ)
+
+
+def _app_options(args: argparse.Namespace, cfg: Config) -> dict[str, Any]:
+    """Language, ASCII mode, theme and escape delay for the app, from flags, config and env."""
+    from order_tui.theme import (
+        apply_escape_delay,
+        detect_color_system,
+        escape_delay_ms,
+        theme_for,
+        wants_ascii,
+    )
+
+    apply_escape_delay(escape_delay_ms(cfg.escape_delay_ms, os.environ))
+    ascii_mode = wants_ascii(getattr(args, "ascii", None), cfg.ascii, os.environ)
+    return {
+        "lang": resolve_lang(args.lang, cfg, os.environ),
+        "ascii": ascii_mode,
+        "theme": theme_for(ascii_mode, detect_color_system(os.environ)),
+    }
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -117,7 +154,7 @@ def cmd_run(args: argparse.Namespace, *, demo: bool = False) -> int:
     from order_tui.app import OrderApp
 
     OrderApp(
-        db, lang=args.lang or cfg.lang, user=args.user, demo=demo, os_user=getpass.getuser()
+        db, user=args.user, demo=demo, os_user=getpass.getuser(), **_app_options(args, cfg)
     ).run()
     return 0
 
@@ -160,7 +197,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from order_tui.app import OrderApp
 
-    OrderApp(db, lang=args.lang or cfg.lang, user=args.user, demo=True).run()
+    OrderApp(db, user=args.user, demo=True, **_app_options(args, cfg)).run()
     return 0
 
 
@@ -431,7 +468,15 @@ def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--user", default=default, help="operator name (PIN from ORDER_TUI_PIN or a prompt)"
     )
-    parser.add_argument("--lang", default=default, choices=["zh", "en"], help="screen language")
+    parser.add_argument(
+        "--lang", default=default, choices=["zh", "en"], help="screen language (default: locale)"
+    )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        default=default,
+        help="ASCII borders and 16 colours (automatic when TERM=linux)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

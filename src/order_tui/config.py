@@ -64,9 +64,11 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "database": {"url": str},
     "paths": {"data_dir": str},
     "business": {"timezone": str, "retention_years": int},
-    "ui": {"lang": str},
+    "ui": {"lang": str, "ascii": bool, "escape_delay_ms": int},
 }
-_TYPE_NAMES: dict[type, str] = {str: "string", int: "integer", dict: "table"}
+_TYPE_NAMES: dict[type, str] = {str: "string", int: "integer", bool: "boolean", dict: "table"}
+# Textual's own default is 100 ms; more than a couple of seconds would make Esc feel broken.
+ESCAPE_DELAY_RANGE = (10, 2000)
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _TOML_POS_RE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
@@ -86,6 +88,10 @@ class Config:
     retention_years: int = MIN_RETENTION_YEARS
     lang: str = "zh"
     sources: tuple[str, ...] = ()
+    # True when a config file names the language (else the app may follow the locale).
+    lang_explicit: bool = False
+    ascii: bool = False  # [ui] ascii: ASCII borders for the Linux console and old terminals
+    escape_delay_ms: int | None = None  # [ui] escape_delay_ms: None keeps Textual's 100 ms
 
     def __post_init__(self) -> None:
         # Checked here as well as in load_config so no code path can build a Config
@@ -161,10 +167,14 @@ def load_config(
     timezone = DEFAULT_TIMEZONE
     retention_years = MIN_RETENTION_YEARS
     lang = "zh"
+    lang_explicit = False
+    ascii_mode = False
+    escape_delay: int | None = None
     sources: list[str] = ["defaults"]
 
     def apply_file(path: Path, label: str, *, required: bool) -> None:
-        nonlocal data_dir, db_url, timezone, retention_years, lang
+        nonlocal data_dir, db_url, timezone, retention_years, lang, lang_explicit
+        nonlocal ascii_mode, escape_delay
         values = _read_config_file(path, required=required)
         if values is None:
             return
@@ -181,8 +191,14 @@ def load_config(
             timezone = _check_timezone(tz, f"business.timezone in {path}")
         if (years := business.get("retention_years")) is not None:
             retention_years = _check_retention(years, f"business.retention_years in {path}")
-        if (ui_lang := values.get("ui", {}).get("lang")) is not None:
+        ui = values.get("ui", {})
+        if (ui_lang := ui.get("lang")) is not None:
             lang = _check_lang(ui_lang, f"ui.lang in {path}")
+            lang_explicit = True
+        if (ui_ascii := ui.get("ascii")) is not None:
+            ascii_mode = ui_ascii
+        if (delay := ui.get("escape_delay_ms")) is not None:
+            escape_delay = _check_escape_delay(delay, f"ui.escape_delay_ms in {path}")
 
     apply_file(site_file, "site config", required=False)
     apply_file(user_file, "user config", required=False)
@@ -209,6 +225,9 @@ def load_config(
         retention_years=retention_years,
         lang=lang,
         sources=tuple(sources),
+        lang_explicit=lang_explicit,
+        ascii=ascii_mode,
+        escape_delay_ms=escape_delay,
     )
 
 
@@ -309,7 +328,7 @@ def _validate_sections(raw: Mapping[str, Any], where: str) -> dict[str, dict[str
                 known = ", ".join(f"{section}.{k}" for k in keys)
                 raise ConfigError(f"unknown key '{section}.{key}' in {where}; known: {known}")
             # bool is an int subclass in Python, but "retention_years = true" is a mistake.
-            if not isinstance(value, expected) or isinstance(value, bool):
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ConfigError(
                     f"wrong type for '{section}.{key}' in {where}: "
                     f"expected {_TYPE_NAMES[expected]}, got {_type_name(value)}"
@@ -367,6 +386,8 @@ def _normalize_for_save(values: dict[str, dict[str, Any]]) -> dict[str, dict[str
         _check_retention(years, f"business.retention_years in {label}")
     if (ui_lang := out.get("ui", {}).get("lang")) is not None:
         _check_lang(ui_lang, f"ui.lang in {label}")
+    if (delay := out.get("ui", {}).get("escape_delay_ms")) is not None:
+        _check_escape_delay(delay, f"ui.escape_delay_ms in {label}")
     return out
 
 
@@ -409,6 +430,13 @@ def _check_retention(value: int, where: str) -> int:
             f"{where}: {value} is too short; archived orders must be kept at least "
             f"{MIN_RETENTION_YEARS} years"
         )
+    return value
+
+
+def _check_escape_delay(value: int, where: str) -> int:
+    low, high = ESCAPE_DELAY_RANGE
+    if not low <= value <= high:
+        raise ConfigError(f"{where}: {value} ms is out of range; expected {low} to {high}")
     return value
 
 

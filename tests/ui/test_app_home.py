@@ -236,6 +236,11 @@ async def test_f1_help_lists_keys_and_my_lifecycle_rows(db: Database) -> None:
         text = screen_text(pilot)
         assert "本屏按键" in text
         assert "F5" in text and "刷新" in text
+        # The lifecycle rows follow the keys; scroll down to them by keys.
+        for _ in range(3):
+            await pilot.press("pagedown")
+            await settle(pilot)
+            text += screen_text(pilot)
         assert "批准" in text and "驳回" in text  # finance reviews
         assert "审核中" in text and "已退回" in text
         assert "提交审核" not in text  # a clerk's action, not finance's
@@ -328,13 +333,26 @@ def test_flags_and_notes_in_words() -> None:
     assert flag_text(item(overdue=True), "en") == "LATE"
     assert flag_text(item(on_hold=True, overdue=True), "zh") == "挂逾"
     assert flag_text(item(), "zh") == ""
-    assert note_text(item(note="finance/warehouse"), "zh", "Asia/Shanghai") == "财务/仓库"
-    held = item(queue="holds", on_hold=True, note="delay: 供应商延迟到货")
+    review = item(note="finance/warehouse", departments=("finance", "warehouse"))
+    assert note_text(review, "zh", "Asia/Shanghai") == "财务/仓库"
+    held = item(
+        queue="holds", on_hold=True, note="delay: 供应商延迟到货",
+        hold_kind="delay", comment="供应商延迟到货",
+    )  # fmt: skip
     assert note_text(held, "zh", "Asia/Shanghai") == "延期：供应商延迟到货"
     assert note_text(held, "en", "Asia/Shanghai") == "Delay: 供应商延迟到货"
-    fb = item(queue="feedback", note="due 2026-11-27T18:56+00:00")
+    returned = item(queue="returned", rejected_by="finance", reason_code="credit", comment="")
+    assert note_text(returned, "zh", "Asia/Shanghai") == "财务：信用额度不足"  # reason's label
+    returned = item(queue="returned", rejected_by="finance", reason_code="credit", comment="请补款")
+    assert note_text(returned, "en", "Asia/Shanghai") == "Finance: 请补款"  # the reviewer's text
+    from datetime import UTC, datetime
+
+    due = datetime(2026, 11, 27, 18, 56, tzinfo=UTC)
+    fb = item(queue="feedback", note="due 2026-11-27T18:56+00:00", due_at=due)
     assert note_text(fb, "zh", "Asia/Shanghai") == "截止 11-28 02:56"
     assert note_text(fb, "en", "Asia/Shanghai") == "by 11-28 02:56"
+    # a service without the structured fields: its plain note, as written
+    assert note_text(item(queue="review", note="finance"), "en", "Asia/Shanghai") == "finance"
 
 
 def test_cells_are_cut_by_terminal_width() -> None:

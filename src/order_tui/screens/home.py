@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, OptionList, Static
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, OptionList, Static
 
+from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time, money, short_day
-from order_tui.screens.i18n import STRINGS, localize_bindings, pick, t
-from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
+from order_tui.screens.i18n import STRINGS, localize_bindings, pick, register, t
+from order_tui.screens.palette import OrderFilter
+from order_tui.widgets.grouped_table import Column, Group, GroupedOptions, GroupedTable, Row
+from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
     from order_tui.services.worklist import Queue, WorkItem
 
+register(
+    {
+        "key.new_intake": ("新需求", "New intake"),
+        "key.entry_new": ("新订单", "New order"),
+        "key.inbox": ("审批", "Approvals"),
+        "key.master_data": ("基础资料", "Master data"),
+    }
+)
+
 FLAG_STYLE = "bold red"
 FLAG_STYLE_NO_COLOR = "bold reverse"  # red turns to dark grey on dark grey without colour
-_RETURNED = re.compile(r"^(\w+): (\w+) ?(.*)$", re.S)
-_DUE = re.compile(r"^due (\S+)$")
-_HOLD = re.compile(r"^(\w+): (.*)$", re.S)
 
 
 def columns(lang: str, total_width: int = 10, date_width: int = 5) -> list[Column]:
@@ -46,22 +56,22 @@ def department(code: str, lang: str) -> str:
 
 
 def note_text(item: WorkItem, lang: str, timezone: str) -> str:
-    """The service's note in the operator's language (codes to labels, UTC to local time)."""
-    note = item.note
-    if not note:
-        return ""
-    if item.queue == "review":
-        return "/".join(department(d, lang) for d in note.split("/"))
-    if item.queue == "returned" and (m := _RETURNED.match(note)):
-        reason = REJECT_REASONS.get(m[2])
-        detail = m[3].strip() or (pick(reason, lang) if reason else m[2])
-        return department(m[1], lang) + ("：" if lang == "zh" else ": ") + detail
-    if item.queue == "holds" and (m := _HOLD.match(note)):
-        kind = HOLD_KINDS.get(m[1])
-        return (pick(kind, lang) if kind else m[1]) + ("：" if lang == "zh" else ": ") + m[2]
-    if item.queue == "feedback" and (m := _DUE.match(note)):
-        return t("home.due", lang, when=local_time(m[1], timezone, "%m-%d %H:%M"))
-    return note
+    """The item's note in the operator's language, from the structured fields (codes to
+    labels, UTC to local time); the service's plain `note` when they are empty."""
+    colon = "：" if lang == "zh" else ": "
+    if item.queue == "review" and item.departments:
+        return "/".join(department(d, lang) for d in item.departments)
+    if item.queue == "returned" and item.rejected_by:
+        reason = REJECT_REASONS.get(item.reason_code)
+        detail = item.comment.strip() or (pick(reason, lang) if reason else item.reason_code)
+        return department(item.rejected_by, lang) + colon + detail
+    if item.queue == "holds" and item.hold_kind:
+        kind = HOLD_KINDS.get(item.hold_kind)
+        return (pick(kind, lang) if kind else item.hold_kind) + colon + item.comment
+    if item.queue == "feedback" and item.due_at is not None:
+        due = item.due_at if item.due_at.tzinfo else item.due_at.replace(tzinfo=UTC)
+        return t("home.due", lang, when=local_time(due.isoformat(), timezone, "%m-%d %H:%M"))
+    return item.note
 
 
 def flag_text(item: WorkItem, lang: str) -> str:
@@ -83,21 +93,50 @@ class HomeScreen(OrderScreen):
         padding: 0 1;
         color: $text-muted;
     }
+    HomeScreen #filter-row {
+        display: none;
+        height: 1;
+        padding: 0 1;
+    }
+    HomeScreen #filter-row.-active {
+        display: block;
+    }
+    HomeScreen #filter-label {
+        width: auto;
+        text-style: bold;
+        padding-right: 1;
+    }
+    HomeScreen #filter {
+        width: 1fr;
+    }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "new_intake", "New intake", id="new_intake"),
+        Binding("n", "new_order", "New order", id="entry_new"),
+        Binding("v", "inbox", "Approval inbox", id="inbox"),
+        Binding("f7", "master_data", "Master data", id="master_data", show=False),
+        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
+    ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
         ("PgUp / PgDn", "key.page"),
     ]
-    HELP_NOTES: ClassVar[list[str]] = ["help.marks"]
+    HELP_NOTES: ClassVar[list[str]] = ["help.marks", "help.filter"]
 
     def __init__(self, db: Database, lang: str, actor: Actor) -> None:
         super().__init__(db, lang, actor)
         self.queues: list[Queue] = []
+        self.filter = OrderFilter.parse("")
+        self.summary = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.title_text(self.t("home.title")))
         yield GroupedTable(columns(self.lang), id="worklist")
+        with Horizontal(id="filter-row"):
+            yield Static(self.t("home.filter") + " /", id="filter-label", markup=False)
+            yield Input(placeholder=self.t("home.filter_ph"), id="filter", compact=True)
         yield Static(self.t("home.loading"), id="status", markup=False)
         yield Footer(show_command_palette=False)
 
@@ -132,37 +171,50 @@ class HomeScreen(OrderScreen):
         if not self.is_attached:  # the operator left before the result came
             return
         self.queues = queues
-        this_year = date.today().year
+        items = [item for queue in queues for item in queue.items]
+        held = sum(i.on_hold for i in items)
+        late = sum(i.overdue for i in items)
+        now = app_now(self.app, self.db.timezone)
+        self.summary = self.t(
+            "home.summary", count=len(items), held=held, late=late, time=now.strftime("%H:%M")
+        )
+        if queues and not items:
+            self.summary = self.t("home.nothing") + "  " + self.summary
+        self._render_queues()
+
+    def _render_queues(self) -> None:
+        """The queues as loaded, cut down to the rows the `/` filter lets through."""
+        queues = self.queues
+        this_year = app_now(self.app, self.db.timezone).year
         items = [item for queue in queues for item in queue.items]
         other_year = any(i.wanted_date and i.wanted_date.year != this_year for i in items)
         total_width = max([len(money(i.total)) for i in items] + [6])
         table = self.query_one(GroupedTable)
         table.columns = columns(self.lang, total_width, 8 if other_year else 5)
-        groups = [
-            Group(
-                f"{pick(q.label, self.lang)}（{len(q.items)}）"
-                if self.lang == "zh"
-                else f"{pick(q.label, self.lang)} ({len(q.items)})",
-                [self._row(item, this_year) for item in q.items],
-                empty=self.t("home.empty_queue"),
+        groups = []
+        shown = 0
+        for q in queues:
+            rows = [i for i in q.items if self._passes(i)]
+            shown += len(rows)
+            count = f"{len(rows)}/{len(q.items)}" if self.filter else str(len(q.items))
+            label = pick(q.label, self.lang)
+            groups.append(
+                Group(
+                    f"{label}（{count}）" if self.lang == "zh" else f"{label} ({count})",
+                    [self._row(item, this_year) for item in rows],
+                    empty=self.t("home.empty_queue"),
+                )
             )
-            for q in queues
-        ]
         if not queues:
             groups = [Group(self.t("home.no_queues"))]
         table.set_groups(groups)
-        held = sum(i.on_hold for i in items)
-        late = sum(i.overdue for i in items)
-        status = self.t(
-            "home.summary",
-            count=len(items),
-            held=held,
-            late=late,
-            time=datetime.now().strftime("%H:%M"),
-        )
-        if queues and not items:
-            status = self.t("home.nothing") + "  " + status
+        status = self.summary
+        if self.filter:
+            status = self.t("home.filtered", shown=shown, count=len(items))
         self.query_one("#status", Static).update(status)
+
+    def _passes(self, item: WorkItem) -> bool:
+        return not self.filter or self.filter.matches(item.order_no, item.customer, item.total)
 
     def _row(self, item: WorkItem, this_year: int) -> Row:
         flag = flag_text(item, self.lang)
@@ -180,12 +232,107 @@ class HomeScreen(OrderScreen):
             styles=(style if flag else "", "", "", "", style if item.overdue else ""),
         )
 
+    def order_in_view(self) -> WorkItem | None:
+        """The order under the cursor: Ctrl+P offers what may be done to it."""
+        key = self.query_one(GroupedTable).highlighted_key
+        for queue in self.queues:
+            for item in queue.items:
+                if f"{item.queue}:{item.order_no}" == key:
+                    return item
+        return None
+
+    # -- `/` filter -----------------------------------------------------------------------------
+
+    @property
+    def filtering(self) -> bool:
+        return self.query_one("#filter-row").has_class("-active")
+
+    def action_filter(self) -> None:
+        """`/`: type to narrow the list; Enter goes back to the list, Esc clears."""
+        self.query_one("#filter-row").add_class("-active")
+        self.query_one("#filter", Input).focus()
+        self.refresh_bindings()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter-row").remove_class("-active")
+        self.query_one("#filter", Input).value = ""  # Input.Changed re-renders the list
+        self.filter = OrderFilter.parse("")
+        self._render_queues()
+        self.query_one(GroupedOptions).focus()
+        self.refresh_bindings()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter = OrderFilter.parse(event.value)
+        self._render_queues()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.filter:
+            self.action_clear_filter()
+            return
+        self.query_one(GroupedOptions).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.is_mounted and self.filtering
+        if action == "new_order":  # order entry is the sales clerk's
+            return self.actor is not None and bool(self.actor.roles & PERMISSIONS["create_order"])
+        if action == "inbox":  # the departments that review
+            return self.actor is not None and any(
+                role in self.actor.roles for role in DEPARTMENT_ROLE.values()
+            )
+        if action == "new_intake":  # sales rep and clerk take requirements
+            return self.actor is not None and bool(
+                self.actor.roles & PERMISSIONS["record_requirement"]
+            )
+        return True
+
+    def action_new_intake(self) -> None:
+        """`i`: a new Customer Requirement Registration Form (sales rep, sales clerk)."""
+        from order_tui.screens.intake import IntakeScreen
+
+        assert self.actor is not None
+        self.app.push_screen(IntakeScreen(self.db, self.lang, self.actor))
+
+    def action_new_order(self) -> None:
+        """`n`: a new sales order (step 2); the worklist reloads when the screen closes."""
+        from order_tui.screens.order_entry import OrderEntryScreen
+
+        assert self.actor is not None
+        entry = OrderEntryScreen(self.db, self.lang, self.actor)
+        self.app.push_screen(entry, callback=lambda _result: self.reload())
+
+    def action_inbox(self) -> None:
+        """`v`: the approval inbox of my departments; the worklist reloads on return."""
+        from order_tui.screens.inbox import InboxScreen
+
+        assert self.actor is not None
+        inbox = InboxScreen(self.db, self.lang, self.actor)
+        self.app.push_screen(inbox, callback=lambda _result: self.reload())
+
+    def action_master_data(self) -> None:
+        """F7: customers, products, stock and (admin) operators."""
+        from order_tui.screens.masterdata import MasterDataScreen
+
+        assert self.actor is not None
+        self.app.push_screen(MasterDataScreen(self.db, self.lang, self.actor))
+
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
         if not event.option_id:
             return
+        assert self.actor is not None
+        queue, order_no = event.option_id.split(":", 1)
+        if queue == "review":
+            # An order waiting for my verdict opens where the verdict is given.
+            from order_tui.screens.review import ReviewScreen
+
+            review = ReviewScreen(self.db, self.lang, self.actor, order_no)
+            self.app.push_screen(review, callback=lambda _result: self.reload())
+            return
         from order_tui.screens.order_detail import OrderDetailScreen
 
-        assert self.actor is not None
-        order_no = event.option_id.split(":", 1)[1]
         self.app.push_screen(OrderDetailScreen(self.db, self.lang, self.actor, order_no))

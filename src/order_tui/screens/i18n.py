@@ -8,7 +8,6 @@ the operator's language on screen (`localize_bindings`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,48 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key.move": ("上下移动", "Move up/down"),
     "key.page": ("翻页", "Page up/down"),
     "quit.hint": ("按 Ctrl+Q 退出", "Press Ctrl+Q to quit"),
+    "key.palette": ("菜单", "Menu"),  # the command palette; F4 is 查找/Find (look up)
+    "key.filter": ("筛选", "Filter"),
+    "key.clear_filter": ("清除筛选", "Clear filter"),
+    "key.palette_run": ("执行", "Run"),
+    "key.palette_down": ("下一项", "Next"),
+    "key.palette_up": ("上一项", "Previous"),
+    "key.palette_page_down": ("下一页", "Page down"),
+    "key.palette_page_up": ("上一页", "Page up"),
+    "key.confirm_yes": ("确认", "Confirm"),
+    "key.confirm_no": ("取消", "Cancel"),
+    # status line (bottom row above the keys) and the wait notice of slow writes
+    "status.nobody": ("未登录", "not logged in"),
+    "status.db": ("数据库 {name}", "DB {name}"),
+    "wait.save": ("等待其他操作员保存…", "Waiting for another operator's save…"),
+    "wait.failed": ("操作失败：{error}", "Failed: {error}"),
+    "error.busy": (
+        "数据库忙：其他操作员正在保存，请稍后重试",
+        "The database is busy with another operator's save: try again in a moment",
+    ),
+    # command palette (Ctrl+P)
+    "palette.title": ("命令面板", "Command palette"),
+    "palette.placeholder": (
+        "订单号、客户名称或拼音首字母，或命令",
+        "order number, customer name or initials, or a command",
+    ),
+    "palette.hint": (
+        "上下键选择 · Enter 执行 · Esc 关闭",
+        "Up/Down: choose · Enter: run · Esc: close",
+    ),
+    "palette.actions": ("订单 {order_no}：您可执行", "Order {order_no}: you may"),
+    "palette.screens": ("界面与按键", "Screens and keys"),
+    "palette.orders": ("订单", "Orders"),
+    "palette.searching": ("正在查找订单…", "Searching orders…"),
+    "palette.nothing": ("没有匹配项", "Nothing matches"),
+    "palette.count": ("{count} 项", "{count} found"),
+    "palette.confirm": ("{action}：订单 {order_no}？", "{action}: order {order_no}?"),
+    "palette.confirm_hint": ("Enter 确认 · Esc 取消", "Enter: confirm · Esc: cancel"),
+    "palette.done": ("订单 {order_no}：{action}完成", "{action}: done for order {order_no}"),
+    "palette.needs_form": (
+        "“{action}”需要填写内容，请在订单的办理界面操作",
+        "{action} needs more input: use the order's own screen",
+    ),
     # login
     "login.title": ("操作员登录", "Operator login"),
     "login.username": ("用户名", "Username"),
@@ -90,6 +131,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "home.error": ("加载失败：{error}", "Could not load: {error}"),
     "home.due": ("截止 {when}", "by {when}"),
+    "home.filter": ("筛选", "Filter"),
+    "home.filter_ph": (
+        "订单号、客户、拼音首字母或金额 1000-5000",
+        "order no, customer, initials or amount 1000-5000",
+    ),
+    "home.filtered": (
+        "筛选：显示 {shown}/{count} 单 · Esc 清除",
+        "Filter: {shown} of {count} shown · Esc clears",
+    ),
     # order detail
     "detail.title": ("订单 {order_no}", "Order {order_no}"),
     "detail.loading": ("正在加载订单…", "Loading the order…"),
@@ -164,6 +214,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Flags: HOLD = order on hold; LATE = past the wanted date; H+L = both.",
     ),
     "help.close": ("Esc / F1 关闭", "Esc / F1 to close"),
+    "help.filter": (
+        "筛选 /：订单号、客户名、拼音首字母（hxjm）或金额范围 1000-5000；Esc 清除",
+        "/ filter: order no, customer, initials (hxjm), amount 1000-5000; Esc clears",
+    ),
 }
 
 
@@ -213,23 +267,33 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-_WRONG_PIN = re.compile(r"wrong PIN \((\d+) tries? left")
-_LOCKED_NOW = re.compile(r"(\d+) wrong PINs: (\S+) is locked for (\d+) minutes")
-_LOCKED = re.compile(r"(\S+) is locked for (\d+) more minute")
+def error_text(error: BaseException, lang: str) -> str:
+    """One line for an unexpected error: a busy SQLite database in words, else the first
+    line of the message (the driver's SQL and links are for the log, not the operator)."""
+    message = str(error)
+    if "database is locked" in message or "database is busy" in message:
+        return t("error.busy", lang)
+    first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
+    return first.removeprefix("(sqlite3.OperationalError) ")
 
 
-def login_error(message: str, lang: str) -> str:
-    """The operator's-language line for a `PermissionDenied` from `operators.login`.
+def login_error(error: Exception, lang: str) -> str:
+    """The operator's-language line for a refusal from `operators.login`.
 
-    The service speaks English; the known messages are matched and translated, anything else
-    is shown as the service wrote it.
+    A `LoginRefused` says why in fields (reason, tries left, minutes locked); any other
+    `PermissionDenied` is shown as the service wrote it.
     """
-    if m := _WRONG_PIN.search(message):
-        return t("login.wrong_pin", lang, left=m[1])
-    if m := _LOCKED_NOW.search(message):
-        return t("login.locked_now", lang, count=m[1], user=m[2], minutes=m[3])
-    if m := _LOCKED.search(message):
-        return t("login.locked", lang, user=m[1], minutes=m[2])
-    if "unknown or disabled operator" in message:
+    reason = getattr(error, "reason", None)
+    user = getattr(error, "username", "")
+    minutes = getattr(error, "locked_minutes", None)
+    if reason == "wrong_pin":
+        return t("login.wrong_pin", lang, left=getattr(error, "tries_left", None))
+    if reason == "locked_now":
+        from order_tui.services.operators import MAX_FAILED_LOGINS
+
+        return t("login.locked_now", lang, count=MAX_FAILED_LOGINS, user=user, minutes=minutes)
+    if reason == "locked":
+        return t("login.locked", lang, user=user, minutes=minutes)
+    if reason == "unknown":
         return t("login.unknown", lang)
-    return message
+    return str(error)

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Static
 from order_tui.domain.errors import DomainError, PermissionDenied
 from order_tui.domain.roles import ROLE_LABELS, Role
 from order_tui.screens.base import OrderScreen, TitleBar, settle
-from order_tui.screens.i18n import login_error, pick
+from order_tui.screens.i18n import error_text, login_error, pick
 from order_tui.widgets.cells import fit
 
 if TYPE_CHECKING:
@@ -191,11 +191,12 @@ class LoginScreen(OrderScreen):
         try:
             actor = operators.login(self.db, username, pin)
         except PermissionDenied as exc:
-            self.app.call_from_thread(self._refused, login_error(str(exc), self.lang))
+            self.app.call_from_thread(self._refused, login_error(exc, self.lang))
         except DomainError as exc:
             self.app.call_from_thread(self._refused, str(exc))
         except Exception as exc:  # the database is gone, locked, ...: say so, stay usable
-            self.app.call_from_thread(self._refused, self.t("login.failed", error=exc))
+            message = self.t("login.failed", error=error_text(exc, self.lang))
+            self.app.call_from_thread(self._refused, message)
         else:
             self.app.call_from_thread(self._accepted, actor)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
@@ -33,12 +34,14 @@ from order_tui.domain.terms import (
 )
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import day, local_time, money, qty, tax
-from order_tui.screens.i18n import STRINGS, t
+from order_tui.screens.i18n import STRINGS, register, t
 
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
     from order_tui.services.views import OrderDetail
+
+register({"key.entry_edit": ("编辑", "Edit")})
 
 HOLD_STYLE = "bold red"
 HOLD_STYLE_NO_COLOR = "bold reverse"
@@ -260,6 +263,9 @@ class OrderDetailScreen(OrderScreen):
     }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit_order", "Edit", id="entry_edit"),
+    ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
     ]
@@ -304,6 +310,22 @@ class OrderDetailScreen(OrderScreen):
             return
         assert self.actor is not None
         self.detail = detail
+        self.refresh_bindings()
         self.query_one("#content", Static).update(
             render_detail(detail, self.actor, self.lang, self.db.timezone, self.app.no_color)
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_order":  # a draft or returned order, for the sales clerk
+            from order_tui.screens.order_entry import may_edit
+
+            return self.detail is not None and may_edit(self.actor, self.detail.status)
+        return True
+
+    def action_edit_order(self) -> None:
+        """`e`: the order in the entry screen; this view reloads when it closes."""
+        from order_tui.screens.order_entry import OrderEntryScreen
+
+        assert self.actor is not None
+        entry = OrderEntryScreen(self.db, self.lang, self.actor, self.order_no)
+        self.app.push_screen(entry, callback=lambda _result: self.reload())

@@ -227,20 +227,23 @@ def convert_to_order(
             for ln in req_lines
             if ln.parameters
         ]
-        data = overrides or orders.OrderInput(
-            customer_code=customer.code,
-            lines=[
-                orders.LineInput(
-                    product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
-                    qty=ln.qty,
-                )
-                for ln in req_lines
-                if ln.product_id is not None
-            ],
-            wanted_date=req.wanted_date,
-            contact_name=req.contact_name,
-            contact_phone=req.contact_phone,
-            remarks="; ".join(n for n in notes if n)[:2000],
+        data = (
+            overrides
+            or orders.OrderInput(
+                customer_code=customer.code,
+                lines=[
+                    orders.LineInput(
+                        product_code=session.get(Product, ln.product_id).code,  # type: ignore[union-attr]
+                        qty=ln.qty,
+                    )
+                    for ln in req_lines
+                    if ln.product_id is not None
+                ],
+                wanted_date=req.wanted_date,
+                contact_name=req.contact_name,
+                contact_phone=req.contact_phone,
+                remarks="; ".join(n for n in notes if n)[:2000],
+            )
         )
         order = orders.create_in_session(session, db, actor, data, requirement_id=req.id)
         req.status = "converted"

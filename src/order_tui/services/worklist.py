@@ -46,7 +46,7 @@ QUEUES: tuple[tuple[str, tuple[str, str], Status, frozenset[Role]], ...] = (
     ),
     (
         "to_close",
-        ("待归档", "To complete and archive"),
+        ("待完成", "To complete"),
         Status.DELIVERED,
         frozenset({Role.ARCHIVIST}),
     ),
@@ -152,6 +152,7 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
                         overdue=order.wanted_date is not None and order.wanted_date < day,
                         actions=tuple(allowed_actions(status, actor.roles)),
                         note=note,
+                        **extra,  # type: ignore[arg-type]
                     )
                 )
             # Held orders rise to the top of the queue at once.
@@ -162,18 +163,19 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
             calls = [
                 WorkItem(
                     queue="feedback",
-                    order_no=no,
-                    order_day=fb.due_at.date(),
-                    customer="",
-                    total="",
-                    status=Status.DELIVERED.value,
-                    wanted_date=None,
-                    on_hold=False,
+                    order_no=order.order_no,
+                    order_day=order.order_day,
+                    customer=order.cust_name,
+                    total=str(order.total),
+                    status=order.status,
+                    wanted_date=order.wanted_date,
+                    on_hold=order.on_hold,
                     overdue=fb.due_at < now,
                     actions=(Action.RECORD_FEEDBACK,),
                     note=f"due {fb.due_at.isoformat(timespec='minutes')}",
+                    due_at=fb.due_at,
                 )
-                for fb, no in repo.feedback_due(session, now, per_queue)
+                for fb, order in repo.feedback_due_orders(session, per_queue)
             ]
             out.append(Queue("feedback", ("待回访", "Feedback calls due"), calls))
     return out
