@@ -1,0 +1,77 @@
+"""Snapshots of the intake form and the master-data screens, 80x24 and 120x40, zh and en,
+on the sample master data (no orders, so nothing depends on the day the tests run).
+Update with `pytest tests/ui/test_front_office_snapshots.py --snapshot-update`."""
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from order_tui.app import OrderApp
+from order_tui.services.demo import load_master_data
+from order_tui.store.engine import open_database
+from order_tui.store.migrate import ensure_schema
+
+VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("front-office-snapshots")
+    db = open_database(f"sqlite:///{folder}/orders.db", folder)
+    ensure_schema(db)
+    load_master_data(db)
+    db.dispose()
+    return folder / "orders.db"
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _login(user: str, *keys: str):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press(*user, "enter", *"1234", "enter")
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    return run_before
+
+
+def _app(template: Path, tmp_path: Path, lang: str) -> OrderApp:
+    shutil.copy(template, tmp_path / "orders.db")
+    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
+    return OrderApp(database, lang=lang, clock=lambda: VIEWED_AT)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_snapshot_intake_form(
+    snap_compare: object, template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+) -> None:
+    app = _app(template, tmp_path, lang)
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=_login("wang", "i"))  # type: ignore[operator]
+    finally:
+        app.db.dispose()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_snapshot_master_data_products(
+    snap_compare: object, template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+) -> None:
+    app = _app(template, tmp_path, lang)
+    try:
+        run_before = _login("zhang", "f7", "down", "enter")
+        assert snap_compare(app, terminal_size=size, run_before=run_before)  # type: ignore[operator]
+    finally:
+        app.db.dispose()
