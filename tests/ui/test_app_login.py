@@ -1,10 +1,5 @@
 """The login screen, driven by keys only at 80x24: wrong PIN, lock-out, type-ahead, quit."""
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -13,30 +8,8 @@ from order_tui.app import OrderApp
 from order_tui.screens.home import HomeScreen
 from order_tui.screens.login import LoginScreen
 from order_tui.services import Database
-from order_tui.services.demo import build_demo
-from order_tui.store.engine import open_database
-from order_tui.store.migrate import ensure_schema
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per module (about 1.5 s) and copied for each test."""
-    folder = tmp_path_factory.mktemp("demo-template")
-    db = open_database(f"sqlite:///{folder}/orders.db", folder)
-    ensure_schema(db)
-    build_demo(db)
-    db.dispose()
-    return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 def screen_text(pilot: Pilot[None]) -> str:

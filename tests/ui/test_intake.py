@@ -2,12 +2,8 @@
 the alternative, F12 to a draft order; field errors; a new customer inline; form drafts."""
 
 import io
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -20,31 +16,9 @@ from order_tui.screens.intake import IntakeScreen, LineRow
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, forms, lookup, operators, orders
 from order_tui.services.common import today
-from order_tui.services.demo import build_demo
-from order_tui.store.engine import open_database
-from order_tui.store.migrate import ensure_schema
 from order_tui.widgets.lookup import LookupDialog
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per module and copied for each test."""
-    folder = tmp_path_factory.mktemp("demo-template")
-    db = open_database(f"sqlite:///{folder}/orders.db", folder)
-    ensure_schema(db)
-    build_demo(db)
-    db.dispose()
-    return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 def screen_text(pilot: Pilot[None]) -> str:

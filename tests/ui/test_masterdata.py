@@ -2,8 +2,6 @@
 operators."""
 
 import re
-import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,14 +37,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_demo(db)
     db.dispose()
     return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 class MdApp(OrderApp):

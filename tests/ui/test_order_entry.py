@@ -6,7 +6,6 @@ import asyncio
 import shutil
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,33 +28,12 @@ from order_tui.screens.order_entry import (
 )
 from order_tui.services import Database, operators, orders, review, worklist
 from order_tui.services.common import today
-from order_tui.services.demo import build_demo
 from order_tui.store.engine import open_database
-from order_tui.store.migrate import ensure_schema
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.line_grid import LineGrid
 from order_tui.widgets.lookup import LookupDialog
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per module and copied for each test."""
-    folder = tmp_path_factory.mktemp("demo-template")
-    db = open_database(f"sqlite:///{folder}/orders.db", folder)
-    ensure_schema(db)
-    build_demo(db)
-    db.dispose()
-    return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 def screen_text(pilot: Pilot[None]) -> str:

@@ -1,8 +1,6 @@
 """The review screen, driven by keys only: findings with evidence (mine and theirs), `?`,
 approve / reject / hold, the clerk's rework loop and two reviewers racing."""
 
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,14 +37,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_demo(db)
     db.dispose()
     return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

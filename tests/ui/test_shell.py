@@ -3,9 +3,7 @@ and the waiting notice of a write that waits for another operator's lock."""
 
 import asyncio
 import re
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,14 +37,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_demo(db)
     db.dispose()
     return folder / "orders.db"
-
-
-@pytest.fixture
-def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copy(demo_template, tmp_path / "orders.db")
-    database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
-    yield database
-    database.dispose()
 
 
 def screen_text(pilot: Pilot[None]) -> str:
