@@ -8,9 +8,14 @@ with a short English message that can be shown beside the field as it is.
 import re
 import unicodedata
 
+from order_tui.domain.errors import Coded
 
-class InvalidCode(ValueError):
-    """The typed code breaks a rule; the message says which one."""
+
+class InvalidCode(Coded, ValueError):
+    """The typed code breaks a rule; the message (or its `code`) says which one."""
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **params: object):
+        super().__init__(self._coded(message, code, params))
 
 
 def _compact(text: str, drop: str = "") -> str:

@@ -270,6 +270,10 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
 def error_text(error: BaseException, lang: str) -> str:
     """One line for an unexpected error: a busy SQLite database in words, else the first
     line of the message (the driver's SQL and links are for the log, not the operator)."""
+    from order_tui.domain.messages import localized
+
+    if getattr(error, "code", None):
+        return localized(error, lang)
     message = str(error)
     if "database is locked" in message or "database is busy" in message:
         return t("error.busy", lang)
