@@ -1,6 +1,5 @@
 """Errors the business rules raise; the UI and the command line turn them into one clear line."""
 
-
 from order_tui.domain import messages
 
 

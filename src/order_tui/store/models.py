@@ -92,6 +92,8 @@ class Product(SQLModel, table=True):
     ceiling_price: Decimal = Field(sa_type=Micros())
     tax_code: str = Field(default="13", max_length=10)
     made_to_order: bool = False
+    # False for services (installation, freight, training): nothing to stock, lock or pick.
+    stocked: bool = True
     lead_time_days: int = 0
     mnemonic: str = Field(max_length=200, index=True)
     active: bool = True
@@ -191,6 +193,9 @@ class SalesOrder(SQLModel, table=True):
     goods_total: Decimal = Field(default=ZERO, sa_type=Fen())
     total: Decimal = Field(default=ZERO, sa_type=Fen())
     payment_terms: str = Field(default="prepaid", max_length=20)
+    # The terms in numbers: percent paid before shipping, days of credit for the rest.
+    prepay_pct: int = 100
+    credit_days: int = 0
     invoice_type: str = Field(default="normal", max_length=20)
     wanted_date: date | None = None
     payment_due_date: date | None = None
