@@ -1,8 +1,8 @@
 """The approval inbox, driven by keys only at 80x24: option codes in a batch, paging by key,
 filter, sort, departments, and what the supervisor reads in zh and en.
 
-Until the home screen binds a key to the inbox, the tests open it with `push_screen`, as that
-key would.
+Most tests open the inbox with `push_screen`, as the home screen's `v` does; the tests of
+each department clearing its queue press `v` itself.
 """
 
 import re
@@ -219,6 +219,48 @@ async def test_finance_clears_its_inbox_with_option_codes(db: Database) -> None:
         [verdict] = finance_verdicts(db, order_no)
         assert verdict["verdict"] == "approve"
         assert orders.get_order(db, order_no).status == "in_review"  # the others still decide
+
+
+@pytest.mark.parametrize(
+    ("username", "dept", "code"),
+    [("zhang", "销售", "sales"), ("liu", "仓库", "warehouse"), ("sun", "生产", "production")],
+)
+async def test_each_department_clears_its_inbox_from_home(
+    db: Database, username: str, dept: str, code: str
+) -> None:
+    """Sales, warehouse and production each clear their morning queue: `v` from home, one
+    `1` per row, Enter; every verdict goes through the services and is reported."""
+    waiting = pending_for(db, username)
+    assert waiting, "the demo leaves orders for every department"
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, username)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen), screen_text(pilot)
+        assert f"待审：[{dept} {len(waiting)}]" in screen_text(pilot)
+        await pilot.press(*["1"] * len(waiting), "enter")
+        await settle(pilot)
+        lines = results(pilot)
+        assert [line.split()[:2] for line in lines] == [["成功", no] for no in waiting]
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert f"没有等待{dept}审核的订单。" in text
+        assert f"待审：[{dept} 0]" in text
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert pending_for(db, username) == []
+    for order_no in waiting:
+        detail = orders.get_order(db, order_no)
+        mine = [
+            v
+            for v in detail.verdicts
+            if v["round"] == detail.review_round and v["department"] == code
+        ]
+        assert [v["verdict"] for v in mine] == ["approve"], (order_no, detail.verdicts)
 
 
 async def test_the_last_department_approves_the_order(db: Database, cast: DemoCast) -> None:
