@@ -24,7 +24,7 @@ messages.register(
             "{action}{status}的订单需要以下角色之一：{roles}",
             "{action} on a {status} order needs role: {roles}",
         ),
-        "lifecycle.guard_failed": ("无法{action}：{reason}", "cannot {action}: {reason}"),
+        "lifecycle.guard_failed": ("{reason}，不能{action}", "cannot {action}: {reason}"),
     }
 )
 
@@ -104,7 +104,7 @@ class Guard:
     message: tuple[str, str]  # (zh, en): why the guard does not hold
 
 
-NOT_ON_HOLD = Guard("not_on_hold", lambda f: not f.on_hold, ("订单已挂起", "the order is on hold"))
+NOT_ON_HOLD = Guard("not_on_hold", lambda f: not f.on_hold, ("订单挂起中", "the order is on hold"))
 HAS_LINES = Guard(
     "has_lines", lambda f: f.line_count > 0, ("订单没有明细行", "the order has no lines")
 )

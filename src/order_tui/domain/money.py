@@ -20,7 +20,7 @@ messages.register(
     {
         "money.required": ("请填写{what}", "{what} is required"),
         "money.not_a_number": (
-            "{what}应为数字，例如 {example}，现在是“{typed}”",
+            "{what}必须是数字，例如 {example}，现在是“{typed}”",
             "{what} must be a number like {example}, got {typed!r}",
         ),
         "money.grouping": (

@@ -57,11 +57,6 @@ DEPARTMENT_LABELS: dict[Department, tuple[str, str]] = {
 }
 
 
-def department_word(dept: Department) -> tuple[str, str]:
-    """A department as a message parameter: its Chinese label, its English code as typed."""
-    return DEPARTMENT_LABELS[dept][0], dept.value
-
-
 DEPARTMENT_ROLE: dict[Department, Role] = {
     Department.SALES: Role.SALES_MANAGER,
     Department.FINANCE: Role.FINANCE,

@@ -12,7 +12,7 @@ from typing import Any
 
 from order_tui.domain import messages
 from order_tui.domain.errors import DomainError, ValidationError
-from order_tui.domain.roles import DEPARTMENT_ROLE, Department, department_word
+from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
 from order_tui.services import execution, review
 from order_tui.services.common import Actor
 from order_tui.store import repo
@@ -94,7 +94,7 @@ def page(
             raise ValidationError(
                 code="inbox.not_yours",
                 field="department",
-                dept=department_word(Department(department)),
+                dept=DEPARTMENT_LABELS[Department(department)],
             )
         departments = [department]
     else:

@@ -63,7 +63,7 @@ messages.register(
             "on hand would fall below the locked {locked}",
         ),
         "md.changed": (
-            "{kind} {record} 已被 {who} 于 {when} 修改，请重新载入后再试",
+            "{kind} {record} 已被他人修改（{who}，{when}），请重新载入后再试",
             "{kind} {record} was changed by {who} at {when}; reload and try again",
         ),
         "md.contact_required": ("请填写联系人姓名", "contact name is required"),

@@ -14,7 +14,7 @@ from order_tui.domain import messages
 from order_tui.domain import review_checks as rc
 from order_tui.domain.errors import Conflict, PermissionDenied, ValidationError
 from order_tui.domain.lifecycle import Action, Status
-from order_tui.domain.roles import DEPARTMENT_ROLE, Department, department_word
+from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
 from order_tui.domain.terms import REJECT_REASONS
 from order_tui.services import views
 from order_tui.services.common import Actor, authorize, move, now_utc, to_json
@@ -53,7 +53,7 @@ messages.register(
         "review.need_text": ("驳回须填写给内勤的说明", "a rejection needs a text for the clerk"),
     }
 )
-_VERDICT_WORDS = {"approve": ("批准", "approve"), "reject": ("驳回", "reject")}
+_VERDICT_WORDS = {"approve": ("批准", "approved"), "reject": ("驳回", "rejected")}
 
 
 def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
@@ -222,15 +222,15 @@ def _department(
                 code="review.unknown_department", field="department", department=asked
             ) from None
         if dept not in required:
-            raise PermissionDenied(code="review.not_required", dept=department_word(dept))
+            raise PermissionDenied(code="review.not_required", dept=DEPARTMENT_LABELS[dept])
         if dept not in mine:
-            raise PermissionDenied(code="review.not_yours", dept=department_word(dept))
+            raise PermissionDenied(code="review.not_yours", dept=DEPARTMENT_LABELS[dept])
         return dept
     pending = [d for d in mine if d not in decided]
     if not mine:
         raise PermissionDenied(code="review.no_role")
     if len(pending) > 1:
-        words = [department_word(d) for d in pending]
+        words = [DEPARTMENT_LABELS[d] for d in pending]
         names = ("、".join(w[0] for w in words), ", ".join(w[1] for w in words))
         raise ValidationError(code="review.which_department", field="department", names=names)
     return pending[0] if pending else mine[0]
@@ -264,7 +264,7 @@ def _verdict(
                 changed_by=who,
                 changed_at=earlier.at.isoformat(timespec="seconds"),
                 code="review.decided",
-                dept=department_word(dept),
+                dept=DEPARTMENT_LABELS[dept],
                 verdict=_VERDICT_WORDS.get(earlier.verdict, (earlier.verdict, earlier.verdict)),
                 round=rnd.round_no,
                 who=who,

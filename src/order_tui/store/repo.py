@@ -42,7 +42,7 @@ messages.register(
         "order.not_found": ("没有订单 {order_no}", "order {order_no} not found"),
         "order.not_found_id": ("没有编号为 {id} 的订单", "order #{id} not found"),
         "order.changed": (
-            "订单 {order_no} 已被 {who} 于 {when} 修改，请重新载入后再试",
+            "订单 {order_no} 已被他人修改（{who}，{when}），请重新载入后再试",
             "order {order_no} was changed by {who} at {when}; reload and try again",
         ),
         "customer.not_found": ("没有客户 {customer}", "customer {customer} not found"),
