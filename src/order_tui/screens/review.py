@@ -15,7 +15,6 @@ The dialogs (`VerdictDialog`, `ExplainDialog`) are shared with the inbox's batch
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -539,9 +538,8 @@ def evidence_lines(finding: Finding, lang: str, names: dict[int, str] | None = N
             ready=ev.get("ready", ""),
         )
         lines.append(text)
-        wanted = re.search(r"after wanted (\S+)", finding.message)
-        if wanted:
-            lines.append("  " + t("review.ev.after_wanted", lang, wanted=wanted[1]))
+        if ev.get("wanted"):
+            lines.append("  " + t("review.ev.after_wanted", lang, wanted=ev["wanted"]))
     elif code == "lead_time":
         lines.append(
             t(
