@@ -41,7 +41,7 @@ messages.register(
             "Discount {discount} is more than goods plus freight {limit}",
         ),
         "money.tax_code": (
-            "未知税率代码 {tax!r}，可用：{codes}",
+            "未知税率代码“{tax}”，可用：{codes}",
             "unknown tax code {tax!r}; use one of {codes}",
         ),
     }

@@ -8,7 +8,7 @@ from order_tui.domain.errors import InvalidValue
 messages.register(
     {
         "roles.unknown": (
-            "未知角色 {name!r}，可用角色：{valid}",
+            "未知角色“{name}”，可用角色：{valid}",
             "unknown role {name!r}; valid roles: {valid}",
         ),
     }

@@ -8,7 +8,7 @@ from order_tui.domain.errors import InvalidValue
 messages.register(
     {
         "terms.unknown": (
-            "未知的{what} {value!r}，可选：{allowed}",
+            "未知的{what}“{value}”，可选：{allowed}",
             "unknown {what} {value!r}; one of: {allowed}",
         ),
         "terms.retention": (

@@ -23,13 +23,13 @@ SORTS = tuple(repo.INBOX_SORTS)
 messages.register(
     {
         "inbox.unknown_department": (
-            "没有部门 {department!r}",
+            "没有部门“{department}”",
             "unknown department {department!r}",
         ),
         "inbox.not_yours": ("您不代表{dept}审核", "you do not review for {dept}"),
         "inbox.sort": ("排序方式应为以下之一：{allowed}", "sort by one of: {allowed}"),
         "inbox.option": (
-            "选项 {option!r}：请用以下之一：{allowed}",
+            "选项“{option}”：请用以下之一：{allowed}",
             "option {option!r}: use one of {allowed}",
         ),
     }

@@ -32,7 +32,7 @@ from order_tui.store.models import (
 messages.register(
     {
         "review.unknown_department": (
-            "没有部门 {department!r}",
+            "没有部门“{department}”",
             "unknown department {department!r}",
         ),
         "review.not_required": ("{dept}不审核此订单", "{dept} does not review this order"),
