@@ -126,6 +126,18 @@ def resolve_lang(flag: str | None, cfg: Config, environ: Any) -> str:
     return locale_lang(environ)
 
 
+def _error_lang(args: argparse.Namespace) -> str:
+    """The language errors are printed in: the app's (--lang, config, locale)."""
+    flag = getattr(args, "lang", None)
+    if flag:
+        return str(flag)
+    try:
+        cfg = _config(args)
+    except ConfigError:  # that error itself is being reported: the locale decides
+        return locale_lang(os.environ)
+    return resolve_lang(None, cfg, os.environ)
+
+
 def _app_options(args: argparse.Namespace, cfg: Config) -> dict[str, Any]:
     """Language, ASCII mode, theme and escape delay for the app, from flags, config and env."""
     from order_tui.theme import (
@@ -615,7 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         return COMMANDS[args.command](args)
     except expected as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        from order_tui.domain import messages
+
+        print(f"{PROG}: error: {messages.localized(exc, _error_lang(args))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -18,6 +18,10 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ORDER_TUI_PIN", "1234")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # Errors follow the locale when neither --lang nor a config says otherwise.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
     assert main(["demo", "--prepare"]) == 0
     return tmp_path
 
@@ -113,6 +117,36 @@ def test_errors_are_one_line(
     assert message in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "message"),
+    [
+        ("C.UTF-8", ["orders", "show", "SO20990101001", "--lang", "zh"], "没有订单 SO20990101001"),
+        (
+            "zh_CN.UTF-8",
+            ["orders", "new", "--user", "wang", "--customer", "C0001", "--line", "P0001:1"],
+            "新建订单需要以下角色：销售内勤",
+        ),
+        (
+            "zh_CN.UTF-8",
+            ["orders", "show", "SO20990101001", "--lang", "en"],
+            "order SO20990101001 not found",
+        ),
+    ],
+)
+def test_refusals_speak_the_cli_language(
+    demo_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("LANG", locale)  # --lang first, then the locale
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"order-tui: error: {message}"
 
 
 def test_wrong_pin_and_no_traceback_in_a_real_process(demo_env: Path) -> None:

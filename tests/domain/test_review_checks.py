@@ -106,6 +106,9 @@ def test_made_to_order_needs_production_and_lead_time() -> None:
     assert codes(rc.check_capacity(ok)) == [(Department.PRODUCTION, "capacity")]
     late = facts(lines=(mto,), wanted_date=TODAY + timedelta(days=10))
     assert rc.check_capacity(late)[0].severity == "block"
+    # The screen words the finding from its evidence, never from the English message.
+    assert rc.check_capacity(late)[0].evidence["wanted"] == (TODAY + timedelta(days=10)).isoformat()
+    assert "wanted" not in rc.check_capacity(ok)[0].evidence
     assert codes(rc.check_lead_time(late)) == [(Department.SALES, "lead_time")]
     assert rc.required_departments(True)[-1] == Department.PRODUCTION
     assert Department.PRODUCTION not in rc.required_departments(False)

@@ -400,7 +400,7 @@ async def test_a_batch_reports_what_another_reviewer_did_first(
         assert "Results: 1 done · 1 failed" in text
         assert results(pilot) == [
             f"FAILED  {first} Finance  approve: Finance already gave its verdict (approved) "
-            "in round 1; last by chen",
+            "in round 1; last change by chen",
             f"OK  {second} Finance  approved; other departments still to decide",
         ]
     assert len(finance_verdicts(db, first)) == 1  # nothing counted twice

@@ -412,7 +412,7 @@ async def test_a_new_delivery_contact_is_added_inline(db: Database) -> None:
         await pilot.press(*"Wang", "enter", *"12345", "enter")  # a bad phone: said, not saved
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
-        assert "电话：not a valid mobile or landline number" in screen_text(pilot)
+        assert "电话：不是有效的手机或座机号码" in screen_text(pilot)
         await pilot.press("end", "ctrl+u", *"13812345678")
         await pilot.press("enter")
         await settle(pilot)

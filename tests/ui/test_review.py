@@ -17,7 +17,6 @@ from order_tui.screens.review import (
     ReviewScreen,
     VerdictDialog,
     change_lines,
-    error_line,
 )
 from order_tui.services import Database, inbox, operators, orders, review
 from order_tui.services.common import today
@@ -417,11 +416,33 @@ def test_changes_in_english_and_added_and_removed_lines() -> None:
 
 
 def test_service_refusals_in_the_operators_language() -> None:
+    import order_tui.services.review  # noqa: F401  (registers the review codes)
+    from order_tui.domain import lifecycle
     from order_tui.domain.errors import Conflict, GuardFailed, InvalidTransition
+    from order_tui.domain.lifecycle import Action, OrderFacts, Status
+    from order_tui.domain.roles import DEPARTMENT_LABELS, Department, Role
+    from order_tui.screens.i18n import error_text
 
-    decided = Conflict("finance already gave its verdict (approve) in round 2; last change by chen")
-    assert error_line(decided, "zh") == "财务已在第 2 轮给出意见（批准），最后由 chen 处理"
-    held = GuardFailed("cannot approve: the order is on hold")
-    assert error_line(held, "zh") == "订单挂起中，不能批准"
-    moved = InvalidTransition("cannot reject an order that is approved")
-    assert error_line(moved, "en") == "The order is Approved: cannot Reject"
+    decided = Conflict(
+        changed_by="chen",
+        changed_at="2026-11-28T02:56:00+00:00",
+        code="review.decided",
+        dept=DEPARTMENT_LABELS[Department.FINANCE],
+        verdict=("批准", "approved"),
+        round=2,
+        who="chen",
+    )
+    assert error_text(decided, "zh") == "财务已在第 2 轮给出意见（批准），最后由 chen 处理"
+    assert error_text(decided, "en") == (
+        "Finance already gave its verdict (approved) in round 2; last change by chen"
+    )
+    with pytest.raises(GuardFailed) as held:
+        lifecycle.authorize(
+            Status.IN_REVIEW, Action.APPROVE, {Role.FINANCE}, OrderFacts(on_hold=True)
+        )
+    assert error_text(held.value, "zh") == "订单挂起中，不能批准"
+    assert error_text(held.value, "en") == "Cannot approve: the order is on hold"
+    with pytest.raises(InvalidTransition) as moved:
+        lifecycle.authorize(Status.APPROVED, Action.REJECT, {Role.FINANCE})
+    assert error_text(moved.value, "zh") == "已批准的订单不能驳回"
+    assert error_text(moved.value, "en") == "Cannot reject an order that is approved"

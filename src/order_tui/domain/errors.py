@@ -24,6 +24,17 @@ class Coded:
         return message
 
 
+class InvalidValue(Coded, ValueError):
+    """A typed or picked value breaks a rule; still a ValueError for callers that catch those.
+
+    A service wraps it into a `ValidationError` for its field, keeping the code and params:
+    `raise ValidationError(code=exc.code, field="uscc", **exc.params)`.
+    """
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **params: object):
+        super().__init__(self._coded(message, code, params))
+
+
 class DomainError(Coded, Exception):
     """A rule said no. The message is meant for the operator, not for a log."""
 

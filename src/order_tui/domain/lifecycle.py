@@ -10,8 +10,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from order_tui.domain import messages
 from order_tui.domain.errors import GuardFailed, InvalidTransition, PermissionDenied
-from order_tui.domain.roles import Role
+from order_tui.domain.roles import ROLE_LABELS, Role
+
+messages.register(
+    {
+        "lifecycle.wrong_status": (
+            "{status}的订单不能{action}",
+            "cannot {action} an order that is {status}",
+        ),
+        "lifecycle.needs_role": (
+            "{action}{status}的订单需要以下角色之一：{roles}",
+            "{action} on a {status} order needs role: {roles}",
+        ),
+        "lifecycle.guard_failed": ("{reason}，不能{action}", "cannot {action}: {reason}"),
+    }
+)
 
 
 class Status(StrEnum):
@@ -86,27 +101,37 @@ class OrderFacts:
 class Guard:
     name: str
     check: Callable[[OrderFacts], bool]
-    message: str
+    message: tuple[str, str]  # (zh, en): why the guard does not hold
 
 
-NOT_ON_HOLD = Guard("not_on_hold", lambda f: not f.on_hold, "the order is on hold")
-HAS_LINES = Guard("has_lines", lambda f: f.line_count > 0, "the order has no lines")
+NOT_ON_HOLD = Guard("not_on_hold", lambda f: not f.on_hold, ("订单挂起中", "the order is on hold"))
+HAS_LINES = Guard(
+    "has_lines", lambda f: f.line_count > 0, ("订单没有明细行", "the order has no lines")
+)
 MADE_TO_ORDER = Guard(
-    "made_to_order", lambda f: f.has_made_to_order, "the order has no made-to-order line"
+    "made_to_order",
+    lambda f: f.has_made_to_order,
+    ("订单没有按单生产的明细行", "the order has no made-to-order line"),
 )
 PRODUCTION_DONE = Guard(
     "production_done",
     lambda f: not f.has_made_to_order or f.production_done,
-    "production of the made-to-order lines is not finished",
+    ("按单生产的明细行尚未完工", "production of the made-to-order lines is not finished"),
 )
-ALL_PICKED = Guard("all_picked", lambda f: f.all_picked, "not every line is picked in full")
+ALL_PICKED = Guard(
+    "all_picked",
+    lambda f: f.all_picked,
+    ("尚有明细行未拣足", "not every line is picked in full"),
+)
 FEEDBACK_RECORDED = Guard(
-    "feedback_recorded", lambda f: f.feedback_recorded, "the customer feedback is not recorded"
+    "feedback_recorded",
+    lambda f: f.feedback_recorded,
+    ("尚未记录客户回访", "the customer feedback is not recorded"),
 )
 DOCUMENTS_COMPLETE = Guard(
     "documents_complete",
     lambda f: not f.missing_documents,
-    "documents are missing from the archive checklist",
+    ("归档清单中缺少单据", "documents are missing from the archive checklist"),
 )
 
 
@@ -350,11 +375,18 @@ def authorize(
     """
     rule = rule_for(status, action)
     if rule is None:
-        raise InvalidTransition(f"cannot {action.value} an order that is {status.value}")
+        raise InvalidTransition(
+            code="lifecycle.wrong_status", action=_action_word(action), status=_status_word(status)
+        )
     held = frozenset(roles)
     if not rule.roles & held:
-        allowed = ", ".join(sorted(r.value for r in rule.roles))
-        raise PermissionDenied(f"{action.value} on a {status.value} order needs role: {allowed}")
+        needed = sorted(rule.roles)
+        raise PermissionDenied(
+            code="lifecycle.needs_role",
+            action=_action_word(action),
+            status=_status_word(status),
+            roles=("、".join(ROLE_LABELS[r][0] for r in needed), ", ".join(needed)),
+        )
     if facts is not None:
         check_guards(rule, facts)
     return rule
@@ -363,7 +395,21 @@ def authorize(
 def check_guards(rule: Rule, facts: OrderFacts) -> None:
     for guard in rule.guards:
         if not guard.check(facts):
-            raise GuardFailed(f"cannot {rule.action.value}: {guard.message}")
+            raise GuardFailed(
+                code="lifecycle.guard_failed",
+                action=_action_word(rule.action),
+                reason=guard.message,
+                guard=guard.name,
+            )
+
+
+def _action_word(action: Action) -> tuple[str, str]:
+    # English keeps the action's name as typed on the command line ("cannot plan_production").
+    return action_label(action, "zh"), action.value
+
+
+def _status_word(status: Status) -> tuple[str, str]:
+    return status_label(status, "zh"), status.value
 
 
 def reachable_statuses() -> frozenset[Status]:

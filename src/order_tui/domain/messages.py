@@ -46,3 +46,8 @@ def localized(error: BaseException, lang: str) -> str:
     if code and code in MESSAGES:
         return text(code, lang, getattr(error, "params", None))
     return str(error)
+
+
+def pair(error: BaseException) -> Pair:
+    """`error` in both languages, to pass on as a parameter of another message."""
+    return localized(error, "zh"), localized(error, "en")

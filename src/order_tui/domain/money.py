@@ -13,6 +13,58 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from itertools import product
 
+from order_tui.domain import messages
+from order_tui.domain.errors import InvalidValue
+
+messages.register(
+    {
+        "money.required": ("请填写{what}", "{what} is required"),
+        "money.not_a_number": (
+            "{what}必须是数字，例如 {example}，现在是“{typed}”",
+            "{what} must be a number like {example}, got {typed!r}",
+        ),
+        "money.grouping": (
+            "{what}：逗号只能用于每 3 位分组，例如 {example}",
+            "{what}: put ',' only between groups of 3 digits, like {example}",
+        ),
+        "money.places": (
+            "{what}最多 {places} 位小数",
+            "{what} can have at most {places} decimal places",
+        ),
+        "money.places_got": (
+            "{what}最多 2 位小数，现在是 {amount}",
+            "{what} can have at most 2 decimal places, got {amount}",
+        ),
+        "money.negative": ("{what}不能为负数", "{what} cannot be negative"),
+        "money.discount_too_large": (
+            "折扣 {discount} 超过了货款加运费 {limit}",
+            "Discount {discount} is more than goods plus freight {limit}",
+        ),
+        "money.tax_code": (
+            "未知税率代码“{tax}”，可用：{codes}",
+            "unknown tax code {tax!r}; use one of {codes}",
+        ),
+    }
+)
+
+# The names of the amounts a form asks for, as the messages above show them.
+_WHAT: dict[str, tuple[str, str]] = {
+    "Amount": ("金额", "Amount"),
+    "Quantity": ("数量", "Quantity"),
+    "Price": ("单价", "Price"),
+    "Freight": ("运费", "Freight"),
+    "Discount": ("折扣", "Discount"),
+}
+
+
+class InvalidAmount(InvalidValue):
+    """A typed amount, quantity or price breaks a rule; a ValueError, as before, with a code."""
+
+
+def _what(name: str) -> tuple[str, str]:
+    return _WHAT.get(name, (name, name))
+
+
 CENT = Decimal("0.01")
 MONEY_PLACES = 2
 QUANTITY_PLACES = 4
@@ -139,7 +191,7 @@ def _parse_number(text: str, *, what: str, example: str, places: int, currency: 
     # A Chinese IME in full-width mode types 。 for the decimal point; it means nothing else here.
     cleaned = unicodedata.normalize("NFKC", text).strip().replace("\u3002", ".")
     if not cleaned:
-        raise ValueError(f"{what} is required")
+        raise InvalidAmount(code="money.required", what=_what(what))
     match = _NUMBER_RE.fullmatch(cleaned)
     if (
         match is None
@@ -147,15 +199,17 @@ def _parse_number(text: str, *, what: str, example: str, places: int, currency: 
         or not (match["int"] or match["frac"])
         or (match["currency"] and not currency)
     ):
-        raise ValueError(f"{what} must be a number like {example}, got {text.strip()!r}")
+        raise InvalidAmount(
+            code="money.not_a_number", what=_what(what), example=example, typed=text.strip()
+        )
     integer = match["int"] or "0"
     # "1,5" is a European 1.5 more often than a typo for 15: refuse rather than guess.
     if "," in integer and not _GROUPED_RE.fullmatch(integer):
-        raise ValueError(f"{what}: put ',' only between groups of 3 digits, like {example}")
+        raise InvalidAmount(code="money.grouping", what=_what(what), example=example)
     digits = integer.replace(",", "")
     value = Decimal(f"{digits}.{match['frac']}" if match["frac"] else digits)
     if _decimal_places(value) > places:
-        raise ValueError(f"{what} can have at most {places} decimal places")
+        raise InvalidAmount(code="money.places", what=_what(what), places=places)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         # "1.500000" typed as a quantity: keep the value, drop the zeros beyond its places.
@@ -212,7 +266,7 @@ def tax_rate(code: str) -> Decimal:
     try:
         return _TAX_RATES[code]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown tax code {code!r}; use one of {', '.join(TAX_CODES)}") from None
+        raise InvalidValue(code="money.tax_code", tax=code, codes=", ".join(TAX_CODES)) from None
 
 
 def tax_label(code: str) -> str:
@@ -224,7 +278,7 @@ def tax_label(code: str) -> str:
 def _require_money(value: object, what: str) -> Decimal:
     amount = _require_decimal(value, what)
     if _decimal_places(amount) > MONEY_PLACES:
-        raise ValueError(f"{what} can have at most 2 decimal places, got {amount}")
+        raise InvalidAmount(code="money.places_got", what=_what(what), amount=amount)
     return _round(amount, CENT)
 
 
@@ -290,9 +344,9 @@ def order_totals(
     freight = _require_money(freight, "Freight")
     discount = _require_money(discount, "Discount")
     if freight < 0:
-        raise ValueError("Freight cannot be negative")
+        raise InvalidAmount(code="money.negative", what=_what("Freight"))
     if discount < 0:
-        raise ValueError("Discount cannot be negative")
+        raise InvalidAmount(code="money.negative", what=_what("Discount"))
     net = tax = goods = _ZERO
     for line in lines:
         if not isinstance(line, LineAmounts):
@@ -302,9 +356,10 @@ def order_totals(
         goods += line.gross
     # A zero discount is always fine, even on a credit (red-letter) order whose goods are < 0.
     if discount and discount > goods + freight:
-        raise ValueError(
-            f"Discount {format_money(discount)} is more than goods plus freight "
-            f"{format_money(goods + freight)}"
+        raise InvalidAmount(
+            code="money.discount_too_large",
+            discount=format_money(discount),
+            limit=format_money(goods + freight),
         )
     return OrderTotals(
         net=net,

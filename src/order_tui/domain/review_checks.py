@@ -139,6 +139,7 @@ def check_capacity(f: ReviewFacts) -> list[Finding]:
                     "line": str(line.line_no),
                     "lead_time_days": str(line.lead_time_days),
                     "ready": ready.isoformat(),
+                    **({"wanted": f.wanted_date.isoformat()} if late and f.wanted_date else {}),
                 },
             )
         )

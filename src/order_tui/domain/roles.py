@@ -2,6 +2,18 @@
 
 from enum import StrEnum
 
+from order_tui.domain import messages
+from order_tui.domain.errors import InvalidValue
+
+messages.register(
+    {
+        "roles.unknown": (
+            "未知角色“{name}”，可用角色：{valid}",
+            "unknown role {name!r}; valid roles: {valid}",
+        ),
+    }
+)
+
 
 class Role(StrEnum):
     SALES_REP = "sales_rep"  # 小王: intake, follow-up calls
@@ -37,6 +49,14 @@ class Department(StrEnum):
     PRODUCTION = "production"
 
 
+DEPARTMENT_LABELS: dict[Department, tuple[str, str]] = {
+    Department.SALES: ("销售", "Sales"),
+    Department.FINANCE: ("财务", "Finance"),
+    Department.WAREHOUSE: ("仓库", "Warehouse"),
+    Department.PRODUCTION: ("生产", "Production"),
+}
+
+
 DEPARTMENT_ROLE: dict[Department, Role] = {
     Department.SALES: Role.SALES_MANAGER,
     Department.FINANCE: Role.FINANCE,
@@ -54,7 +74,7 @@ def parse_roles(text: str) -> frozenset[Role]:
             roles.add(Role(name))
         except ValueError:
             valid = ", ".join(r.value for r in Role)
-            raise ValueError(f"unknown role {name!r}; valid roles: {valid}") from None
+            raise InvalidValue(code="roles.unknown", name=name, valid=valid) from None
     return frozenset(roles)
 
 

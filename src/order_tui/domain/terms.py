@@ -2,6 +2,29 @@
 
 from datetime import date, timedelta
 
+from order_tui.domain import messages
+from order_tui.domain.errors import InvalidValue
+
+messages.register(
+    {
+        "terms.unknown": (
+            "未知的{what}“{value}”，可选：{allowed}",
+            "unknown {what} {value!r}; one of: {allowed}",
+        ),
+        "terms.retention": (
+            "保管期限至少为 {years} 年",
+            "retention must be at least {years} years",
+        ),
+    }
+)
+
+# The lists' names as a message shows them.
+_WHAT: dict[str, tuple[str, str]] = {
+    "payment terms": ("付款条件", "payment terms"),
+    "terms": ("付款条件", "terms"),
+    "invoice type": ("发票类型", "invoice type"),
+}
+
 PAYMENT_TERMS: dict[str, tuple[str, str, int | None]] = {
     # code: (zh, en, days after order date the payment is due; None = before shipping)
     "prepaid": ("款到发货", "Prepayment", 0),
@@ -86,7 +109,12 @@ MIN_RETENTION_YEARS = 3
 
 def check_code(value: str, table: dict[str, object], what: str) -> str:
     if value not in table:
-        raise ValueError(f"unknown {what} {value!r}; one of: {', '.join(table)}")
+        raise InvalidValue(
+            code="terms.unknown",
+            what=_WHAT.get(what, (what, what)),
+            value=value,
+            allowed=", ".join(table),
+        )
     return value
 
 
@@ -102,7 +130,7 @@ def missing_documents(kinds: set[str]) -> tuple[str, ...]:
 
 def retention_date(archived_on: date, years: int) -> date:
     if years < MIN_RETENTION_YEARS:
-        raise ValueError(f"retention must be at least {MIN_RETENTION_YEARS} years")
+        raise InvalidValue(code="terms.retention", years=MIN_RETENTION_YEARS)
     try:
         return archived_on.replace(year=archived_on.year + years)
     except ValueError:  # 29 February

@@ -6,14 +6,13 @@ line under its field and nothing typed is lost; codes (USCC, phone, postcode, ba
 checked when the cursor leaves the field, the whole record again by the service on save.
 
 Also here, because the intake uses them too: `ConfirmDialog` (leave / keep draft / discard),
-`explain()` (the services' English messages in the operator's language) and `LeaveGuard`
-(Esc / F3 / F2 ask before dropping typed input).
+`error_text()` (the "!" mark of an error line) and `LeaveGuard` (Esc / F3 / F2 ask before
+dropping typed input). The services' refusals come coded; `i18n.error_text` words them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +29,7 @@ from textual.widgets.option_list import Option
 from order_tui.domain import codes
 from order_tui.domain.errors import DomainError, ValidationError
 from order_tui.domain.terms import INVOICE_TYPES, PAYMENT_TERMS
+from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import localize_bindings, pick, register, t
@@ -104,110 +104,8 @@ register(
         "key.customer_confirm_yes": ("是", "Yes"),
         "key.customer_confirm_no": ("否", "No"),
         "key.customer_confirm_discard": ("丢弃", "Discard"),
-        # the services' messages, in the operator's language (see `explain`)
-        "customer.err.phone": ("不是有效的手机或座机号码", "Not a valid mobile or landline number"),
-        "customer.err.uscc_len": (
-            "统一社会信用代码应为 18 位，现在是 {n} 位",
-            "A USCC has 18 characters, this has {n}",
-        ),
-        "customer.err.uscc_check": (
-            "校验位（第 18 位）应为 {want}，不是 {got}：请检查是否输错",
-            "Check character (18th) should be {want}, not {got}: look for a typo",
-        ),
-        "customer.err.uscc_char": (
-            "第 {pos} 位字符 {ch} 不允许（不使用 I、O、S、V、Z）",
-            "Character {ch} at position {pos} is not allowed (no I, O, S, V, Z)",
-        ),
-        "customer.err.uscc_authority": (
-            "第 1 位（登记管理部门）应为 1-9、A、N 或 Y",
-            "1st character (registration authority) must be 1-9, A, N or Y",
-        ),
-        "customer.err.uscc_category": (
-            "第 2 位（机构类别）应为数字 1-9",
-            "2nd character (category) must be a digit 1-9",
-        ),
-        "customer.err.uscc_region": (
-            "第 3-8 位（行政区划码）应为数字",
-            "Positions 3-8 (region code) must be digits",
-        ),
-        "customer.err.postcode": ("邮编应为 6 位数字", "A postcode has 6 digits"),
-        "customer.err.bank_digits": ("银行账号只能是数字", "A bank account has digits only"),
-        "customer.err.bank_len": (
-            "银行账号应为 6-32 位数字，现在是 {n} 位",
-            "A bank account has 6 to 32 digits, this has {n}",
-        ),
-        "customer.err.code_required": ("请填写客户编码", "Enter the customer code"),
-        "customer.err.legal_name": (
-            "请填写名称（与营业执照一致）",
-            "Enter the legal name (as on the business licence)",
-        ),
-        "customer.err.contact": ("请填写收货联系人", "Enter the delivery contact"),
-        "customer.err.address": ("请填写收货地址的{part}", "Enter the {part} of the address"),
-        "customer.err.code_exists": ("客户编码 {code} 已存在", "Customer code {code} exists"),
-        "customer.err.uscc_exists": (
-            "已有客户使用信用代码 {uscc}",
-            "A customer with USCC {uscc} already exists",
-        ),
-        "customer.err.terms_default": (
-            "默认付款条件必须在可用付款条件中",
-            "The default terms must be among the allowed terms",
-        ),
-        "customer.err.credit_negative": ("信用额度不能为负", "Credit limit cannot be negative"),
-        "customer.err.stale": (
-            "客户资料已被他人修改（{who}，{when}），请返回后重新打开",
-            "Someone else changed this customer ({who}, {when}): go back and open it again",
-        ),
     }
 )
-
-ADDRESS_PARTS = {
-    "province": "customer.province",
-    "city": "customer.city",
-    "detail": "customer.detail",
-}
-
-# (pattern over the service's English message, i18n key); named groups become fields.
-MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"not a valid mobile or landline number"), "customer.err.phone"),
-    (re.compile(r"USCC must be 18 characters, got (?P<n>\d+)"), "customer.err.uscc_len"),
-    (
-        re.compile(r"USCC check character should be '(?P<want>.)', not '(?P<got>.)'"),
-        "customer.err.uscc_check",
-    ),
-    (
-        re.compile(r"USCC character '(?P<ch>.)' at position (?P<pos>\d+)"),
-        "customer.err.uscc_char",
-    ),
-    (re.compile(r"USCC registration authority"), "customer.err.uscc_authority"),
-    (re.compile(r"USCC category"), "customer.err.uscc_category"),
-    (re.compile(r"USCC positions 3-8"), "customer.err.uscc_region"),
-    (re.compile(r"postcode must be 6 digits"), "customer.err.postcode"),
-    (re.compile(r"bank account (is empty|may contain only digits)"), "customer.err.bank_digits"),
-    (re.compile(r"bank account must have 6 to 32 digits, got (?P<n>\d+)"), "customer.err.bank_len"),
-    (re.compile(r"customer code is required"), "customer.err.code_required"),
-    (re.compile(r"legal name .*is required"), "customer.err.legal_name"),
-    (re.compile(r"delivery contact is required"), "customer.err.contact"),
-    (
-        re.compile(r"(?P<part>province|city|detail) of the delivery address is required"),
-        "customer.err.address",
-    ),
-    (re.compile(r"customer code (?P<code>\S+) already exists"), "customer.err.code_exists"),
-    (re.compile(r"a customer with USCC (?P<uscc>\S+) already exists"), "customer.err.uscc_exists"),
-    (re.compile(r"default payment terms must be among"), "customer.err.terms_default"),
-    (re.compile(r"credit limit cannot be negative"), "customer.err.credit_negative"),
-    (re.compile(r"was changed by (?P<who>\S+) at (?P<when>[^;]+);"), "customer.err.stale"),
-]
-
-
-def explain(message: str, lang: str) -> str:
-    """A service's (English) message in the operator's language; unknown ones as written."""
-    for pattern, key in MESSAGES:
-        if m := pattern.search(message):
-            fields = m.groupdict()
-            if "part" in fields:
-                fields["part"] = t(ADDRESS_PARTS[fields["part"]], lang)
-            return t(key, lang, **fields)
-    return message[:1].upper() + message[1:]
 
 
 def error_text(message: str) -> str:
@@ -748,7 +646,7 @@ class CustomerFormScreen(LeaveGuard):
             data, version = masterdata.customer_input(self.db, code)
         except Exception as exc:
             self.app.call_from_thread(
-                self._status, self.t("customer.load_failed", code=code, error=exc)
+                self._status, self.t("customer.load_failed", code=code, error=self._say(exc))
             )
             return
         self.app.call_from_thread(self._loaded, data, version)
@@ -823,7 +721,7 @@ class CustomerFormScreen(LeaveGuard):
         try:
             check(value)
         except ValueError as exc:
-            self.set_error(field, explain(str(exc), self.lang))
+            self.set_error(field, i18n.error_text(exc, self.lang))
         else:
             self.set_error(field, "")
 
@@ -888,10 +786,10 @@ class CustomerFormScreen(LeaveGuard):
             self.app.call_from_thread(self._invalid, exc)
             return
         except DomainError as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, self.t("customer.failed", error=exc))
+            self.app.call_from_thread(self._failed, self.t("customer.failed", error=self._say(exc)))
             return
         code = values["code"].strip()
         self.saved = True
@@ -903,7 +801,7 @@ class CustomerFormScreen(LeaveGuard):
             return
         self.busy = False
         field = exc.field or ""
-        message = explain(str(exc), self.lang)
+        message = self._say(exc)
         known = {*TEXT_FIELDS, *ERROR_LINE, "payment_terms", "invoice_type"}
         if field in known:
             self.set_error(field, message)
@@ -913,6 +811,9 @@ class CustomerFormScreen(LeaveGuard):
             self._status(self.t("customer.fix"))
         else:
             self._status(error_text(message))
+
+    def _say(self, exc: BaseException) -> str:
+        return i18n.error_text(exc, self.lang, self.db.timezone)
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:

@@ -15,7 +15,7 @@ from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time, money, short_day
-from order_tui.screens.i18n import STRINGS, localize_bindings, pick, register, t
+from order_tui.screens.i18n import STRINGS, error_text, localize_bindings, pick, register, t
 from order_tui.screens.palette import OrderFilter
 from order_tui.widgets.grouped_table import Column, Group, GroupedOptions, GroupedTable, Row
 from order_tui.widgets.status_line import app_now
@@ -165,7 +165,9 @@ class HomeScreen(OrderScreen):
     def _failed(self, exc: Exception) -> None:
         if not self.is_attached:  # the operator left before the result came
             return
-        self.query_one("#status", Static).update(self.t("home.error", error=exc))
+        self.query_one("#status", Static).update(
+            self.t("home.error", error=error_text(exc, self.lang))
+        )
 
     def _show(self, queues: list[Queue]) -> None:
         if not self.is_attached:  # the operator left before the result came

@@ -89,22 +89,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.need_username": ("请输入用户名", "Enter your username"),
     "login.need_pin": ("请输入 PIN 码", "Enter your PIN"),
     "login.checking": ("正在验证…", "Checking…"),
-    "login.wrong_pin": (
-        "PIN 错误，还可尝试 {left} 次（之后锁定 15 分钟）",
-        "Wrong PIN: {left} tries left before a 15-minute lock",
-    ),
-    "login.locked_now": (
-        "连续 {count} 次 PIN 错误，{user} 已锁定 {minutes} 分钟",
-        "{count} wrong PINs: {user} is locked for {minutes} minutes",
-    ),
-    "login.locked": (
-        "{user} 已锁定，请 {minutes} 分钟后再试",
-        "{user} is locked: try again in {minutes} minute(s)",
-    ),
-    "login.unknown": (
-        "用户不存在或已停用，或 PIN 错误",
-        "Unknown or disabled operator, or wrong PIN",
-    ),
     "login.demo": ("演示账号（PIN 均为 1234）", "Demo operators (PIN 1234 each)"),
     "login.failed": ("登录失败：{error}", "Login failed: {error}"),
     # home
@@ -267,37 +251,28 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-def error_text(error: BaseException, lang: str) -> str:
-    """One line for an unexpected error: a busy SQLite database in words, else the first
-    line of the message (the driver's SQL and links are for the log, not the operator)."""
-    from order_tui.domain.messages import localized
+def error_text(error: BaseException, lang: str, timezone: str | None = None) -> str:
+    """One line for an error in the operator's language.
 
-    if getattr(error, "code", None):
-        return localized(error, lang)
+    A coded error (every refusal of the rules) is its catalog text, with the time of a
+    competing change in the business time zone when `timezone` is given. Anything else: a
+    busy SQLite database in words, else the first line of the message (the driver's SQL and
+    links are for the log, not the operator).
+    """
+    from order_tui.domain import messages
+
+    code = getattr(error, "code", None)
+    if code and code in messages.MESSAGES:
+        params = dict(getattr(error, "params", None) or {})
+        if timezone and isinstance(params.get("when"), str):
+            from order_tui.screens.fmt import local_time
+
+            params["when"] = local_time(str(params["when"]), timezone, "%m-%d %H:%M")
+        line = messages.text(code, lang, params)
+        # The catalog's English is written to follow "error: " on the command line.
+        return line if lang == "zh" else line[:1].upper() + line[1:]
     message = str(error)
     if "database is locked" in message or "database is busy" in message:
         return t("error.busy", lang)
     first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
     return first.removeprefix("(sqlite3.OperationalError) ")
-
-
-def login_error(error: Exception, lang: str) -> str:
-    """The operator's-language line for a refusal from `operators.login`.
-
-    A `LoginRefused` says why in fields (reason, tries left, minutes locked); any other
-    `PermissionDenied` is shown as the service wrote it.
-    """
-    reason = getattr(error, "reason", None)
-    user = getattr(error, "username", "")
-    minutes = getattr(error, "locked_minutes", None)
-    if reason == "wrong_pin":
-        return t("login.wrong_pin", lang, left=getattr(error, "tries_left", None))
-    if reason == "locked_now":
-        from order_tui.services.operators import MAX_FAILED_LOGINS
-
-        return t("login.locked_now", lang, count=MAX_FAILED_LOGINS, user=user, minutes=minutes)
-    if reason == "locked":
-        return t("login.locked", lang, user=user, minutes=minutes)
-    if reason == "unknown":
-        return t("login.unknown", lang)
-    return str(error)

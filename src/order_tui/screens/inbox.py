@@ -37,7 +37,7 @@ from order_tui.domain.roles import departments_for
 from order_tui.domain.terms import HOLD_KINDS, label
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import money, short_day
-from order_tui.screens.i18n import localize_bindings, register, t
+from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.review import (
     CODE_DEPARTMENTS,
     FINDING_REASON,
@@ -46,7 +46,6 @@ from order_tui.screens.review import (
     VerdictDialog,
     VerdictInput,
     dept_name,
-    error_line,
 )
 from order_tui.widgets.cells import fit, width_of
 from order_tui.widgets.grouped_table import GAP, LEAD, Column, layout
@@ -404,7 +403,8 @@ def result_line(result: BatchResult, entry: BatchEntry | None, lang: str) -> Tex
             line.append(t(f"inbox.code.{result.code}", lang))
     else:
         code = t(f"inbox.code.{result.code}", lang) if result.code in CODES else result.code
-        line.append(code + ("：" if lang == "zh" else ": ") + error_line(result.message, lang))
+        why = error_text(result.error, lang) if result.error is not None else result.message
+        line.append(code + ("：" if lang == "zh" else ": ") + why)
     return line
 
 
@@ -623,7 +623,7 @@ class InboxScreen(OrderScreen):
         if not self.is_attached or generation != self.generation:
             return
         self.fetching = False
-        self.set_status(self.t("inbox.error", error=error_line(exc, self.lang)), error=True)
+        self.set_status(self.t("inbox.error", error=error_text(exc, self.lang)), error=True)
         if self._counts_due:
             self._counts_due = False
             self._count()

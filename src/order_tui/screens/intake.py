@@ -33,14 +33,13 @@ from order_tui.domain.errors import DomainError, NotFound, ValidationError
 from order_tui.domain.lifecycle import Status, status_label
 from order_tui.domain.order_numbers import business_day
 from order_tui.domain.terms import INVOICE_TYPES, PAYMENT_TERMS, label
+from order_tui.screens import i18n
 from order_tui.screens.base import TitleBar
 from order_tui.screens.customer_form import (
-    MESSAGES,
     ConfirmDialog,
     CustomerFormScreen,
     LeaveGuard,
     error_text,
-    explain,
     parse_amount,
 )
 from order_tui.screens.fmt import local_time, money, qty
@@ -221,27 +220,9 @@ register(
         "key.intake_convert": ("转为订单", "To order"),
         "key.intake_leave": ("返回", "Back"),
         "key.intake_home": ("首页", "Home"),
-        # the services' messages on this form
+        # checked here before the service is asked
         "intake.err.contact": ("请填写客户联系人", "Enter the customer's contact"),
-        "intake.err.no_lines": ("请至少填写一项产品", "Name at least one product"),
-        "intake.err.qty": ("数量必须大于 0", "Quantity must be positive"),
-        "intake.err.customer": ("无此客户 {code}", "No customer {code}"),
-        "intake.err.product": ("无此产品编码 {code}", "No product {code}"),
-        "intake.err.status": ("需求 #{id} 已是“{status}”状态", "Requirement #{id} is {status}"),
-        "intake.err.alternative": ("请填写商定的替代方案", "Describe the alternative agreed"),
     }
-)
-
-MESSAGES.extend(
-    [
-        (re.compile(r"customer contact is required"), "intake.err.contact"),
-        (re.compile(r"name at least one product"), "intake.err.no_lines"),
-        (re.compile(r"quantity must be positive"), "intake.err.qty"),
-        (re.compile(r"^customer (?P<code>\S*) not found"), "intake.err.customer"),
-        (re.compile(r"^product (?P<code>\S+) not found"), "intake.err.product"),
-        (re.compile(r"^requirement (?P<id>\d+) is (?P<status>\w+)"), "intake.err.status"),
-        (re.compile(r"describe the alternative agreed"), "intake.err.alternative"),
-    ]
 )
 
 CHANNELS = ("phone", "visit", "online")
@@ -976,7 +957,7 @@ class IntakeScreen(LeaveGuard):
         try:
             codes.check_phone(self._value("phone"))
         except ValueError as exc:
-            return explain(str(exc), self.lang)
+            return i18n.error_text(exc, self.lang)
         return ""
 
     @on(Input.Blurred, "#phone")
@@ -1224,10 +1205,10 @@ class IntakeScreen(LeaveGuard):
             self.app.call_from_thread(self._invalid, exc, lines)
             return
         except DomainError as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, self.t("intake.failed", error=exc))
+            self.app.call_from_thread(self._failed, self.t("intake.failed", error=self._say(exc)))
             return
         self.forget_form_draft()
         history = []
@@ -1255,7 +1236,7 @@ class IntakeScreen(LeaveGuard):
         self.busy = False
         self.recording = False
         self.refresh_bindings()
-        message = explain(str(exc), self.lang)
+        message = self._say(exc)
         field = getattr(exc, "field", None) or ""
         rows = {str(id(r)): r for r in self._rows()}
         target: Widget | None = None
@@ -1265,8 +1246,8 @@ class IntakeScreen(LeaveGuard):
                 name = "qty" if m[2] == "qty" else "code"
                 self._line_error(row, message, name)
                 target = row.field(name)
-        elif isinstance(exc, NotFound) and (m := re.match(r"product (\S*) not found", str(exc))):
-            code = m[1]
+        elif exc.code == "product.not_found":
+            code = str(exc.params.get("product", ""))
             for ln in lines:
                 row = rows.get(ln["_row"])
                 if row is not None and ln["code"].strip() == code:
@@ -1274,7 +1255,7 @@ class IntakeScreen(LeaveGuard):
                     self._line_error(row, text)
                     target = row.field("code")
                     break
-        elif isinstance(exc, NotFound) and str(exc).startswith("customer"):
+        elif exc.code == "customer.not_found":
             self.set_error("customer", message)
             target = self.query_one("#customer")
         elif field in SERVICE_FIELDS:
@@ -1289,6 +1270,9 @@ class IntakeScreen(LeaveGuard):
             return
         target.focus()
         self._status(self.t("intake.fix"))
+
+    def _say(self, exc: BaseException) -> str:
+        return i18n.error_text(exc, self.lang, self.db.timezone)
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:
@@ -1350,10 +1334,10 @@ class IntakeScreen(LeaveGuard):
         try:
             intake.agree_alternative(self.db, self.actor, requirement_id, text)
         except ValidationError as exc:
-            self.app.call_from_thread(self._alternative_invalid, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._alternative_invalid, self._say(exc))
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         self.app.call_from_thread(self._alternative_saved, text)
 
@@ -1410,7 +1394,7 @@ class IntakeScreen(LeaveGuard):
         try:
             detail = intake.convert_to_order(self.db, self.actor, requirement_id)
         except Exception as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         self.app.call_from_thread(self._converted, detail.order_no)
 

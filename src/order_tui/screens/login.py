@@ -11,10 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 
-from order_tui.domain.errors import DomainError, PermissionDenied
+from order_tui.domain.errors import DomainError
 from order_tui.domain.roles import ROLE_LABELS, Role
 from order_tui.screens.base import OrderScreen, TitleBar, settle
-from order_tui.screens.i18n import error_text, login_error, pick
+from order_tui.screens.i18n import error_text, pick
 from order_tui.widgets.cells import fit
 
 if TYPE_CHECKING:
@@ -190,10 +190,8 @@ class LoginScreen(OrderScreen):
 
         try:
             actor = operators.login(self.db, username, pin)
-        except PermissionDenied as exc:
-            self.app.call_from_thread(self._refused, login_error(exc, self.lang))
         except DomainError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, error_text(exc, self.lang))
         except Exception as exc:  # the database is gone, locked, ...: say so, stay usable
             message = self.t("login.failed", error=error_text(exc, self.lang))
             self.app.call_from_thread(self._refused, message)

@@ -7,7 +7,6 @@ module does not load the ORM.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
@@ -24,9 +23,10 @@ from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, 
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
-from order_tui.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from order_tui.domain.errors import Conflict
+from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
-from order_tui.screens.customer_form import ConfirmDialog, LeaveGuard, explain
+from order_tui.screens.customer_form import ConfirmDialog, LeaveGuard
 from order_tui.screens.i18n import localize_bindings, register, t
 from order_tui.widgets.grouped_table import Column, Row, layout, render_row
 
@@ -57,8 +57,6 @@ register(
         "md.saved": ("已保存", "Saved"),
         "md.failed": ("操作失败：{error}", "Failed: {error}"),
         "md.load_failed": ("加载失败：{error}", "Could not load: {error}"),
-        "md.denied": ("您的角色无权执行此操作", "Your roles do not allow this"),
-        "md.not_found": ("记录不存在：{error}", "Not found: {error}"),
         "md.conflict": (
             "该记录已被他人修改。您的输入仍在，可按 Ctrl+R 重新载入（放弃您的修改）",
             "Changed by someone else since you opened it. Your input is kept; "
@@ -93,35 +91,11 @@ register(
             "价格须满足 最低价 ≤ 标准价 ≤ 最高价",
             "Prices must satisfy floor ≤ list ≤ ceiling",
         ),
-        "md.err.exists": ("编码 {code} 已存在", "Code {code} already exists"),
-        "md.err.uscc_exists": (
-            "已有客户使用信用代码 {code}",
-            "A customer with USCC {code} already exists",
-        ),
-        "md.err.below_locked": (
-            "调整后现存量将低于已锁定的 {locked}",
-            "On hand would fall below the locked {locked}",
-        ),
-        "md.err.username": ("用户名只能含字母、数字和 _", "Letters, digits and _ only"),
-        "md.err.user_exists": ("操作员 {code} 已存在", "Operator {code} already exists"),
         "md.err.roles": ("至少选择一个角色", "Choose at least one role"),
         "md.err.pin": ("PIN 须为 4-12 位数字", "PIN must be 4 to 12 digits"),
         "md.err.pin_mismatch": ("两次输入的 PIN 不一致", "The two PINs differ"),
-        "md.err.self_disable": ("不能停用自己", "You cannot disable yourself"),
-        "md.err.uscc_len": (
-            "信用代码须为 18 位，当前 {n} 位",
-            "USCC must be 18 characters, not {n}",
-        ),
-        "md.err.uscc_check": (
-            "信用代码校验位不符，请检查输入",
-            "USCC check character wrong: typo?",
-        ),
-        "md.err.phone": ("不是有效的手机或固话号码", "Not a valid mobile or landline number"),
-        "md.err.postcode": ("邮编须为 6 位数字", "Postcode must be 6 digits"),
-        "md.err.account": ("银行账号须为 6-32 位数字", "Bank account: 6 to 32 digits"),
         "md.err.date": ("日期格式为 2026-12-31", "Date like 2026-12-31"),
         "md.err.reason": ("请填写原因", "Give a reason"),
-        "md.err.terms": ("默认付款方式须在允许的方式中", "Default terms must be among the allowed"),
         # keys (by binding id)
         "key.md_save": ("保存", "Save"),
         "key.md_next": ("下一项", "Next field"),
@@ -136,43 +110,14 @@ register(
     }
 )
 
-# Service messages (English) -> (string key, group of the match used as {code}/{n}/{locked}).
-_MESSAGES: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"floor <= list <= ceiling"), "md.err.price_order", ""),
-    (re.compile(r"(?:product|customer) code (\S+) already exists"), "md.err.exists", "code"),
-    (re.compile(r"a customer with USCC (\S+) already exists"), "md.err.uscc_exists", "code"),
-    (re.compile(r"on hand would fall below the locked (\S+)"), "md.err.below_locked", "locked"),
-    (re.compile(r"username: letters"), "md.err.username", ""),
-    (re.compile(r"operator (\S+) already exists"), "md.err.user_exists", "code"),
-    (re.compile(r"at least one role"), "md.err.roles", ""),
-    (re.compile(r"PIN must be"), "md.err.pin", ""),
-    (re.compile(r"cannot disable yourself"), "md.err.self_disable", ""),
-    (re.compile(r"USCC must be 18 characters, got (\d+)"), "md.err.uscc_len", "n"),
-    (re.compile(r"USCC check character"), "md.err.uscc_check", ""),
-    (re.compile(r"not a valid mobile or landline"), "md.err.phone", ""),
-    (re.compile(r"postcode must be 6 digits"), "md.err.postcode", ""),
-    (re.compile(r"bank account (?:may|must)"), "md.err.account", ""),
-    (re.compile(r"is required$|code, name and unit are required"), "md.err.required", ""),
-    (re.compile(r"cannot be negative"), "md.err.negative", ""),
-    (re.compile(r"default payment terms must be"), "md.err.terms", ""),
-]
-
 
 def error_text(exc: BaseException, lang: str) -> str:
-    """One line for the operator, in their language where the message is a known one."""
+    """One line for the operator in their language; a competing change says how to go on."""
     if isinstance(exc, Conflict):
         return t("md.conflict", lang)
-    if isinstance(exc, PermissionDenied):
-        return t("md.denied", lang)
-    if isinstance(exc, NotFound):
-        return t("md.not_found", lang, error=exc)
-    message = str(exc)
-    for pattern, key, group in _MESSAGES:
-        if m := pattern.search(message):
-            return t(key, lang, **({group: m[1]} if group else {}))
-    if isinstance(exc, ValidationError):
-        return explain(message, lang)
-    return t("md.failed", lang, error=message)
+    if getattr(exc, "code", None):
+        return i18n.error_text(exc, lang)
+    return t("md.failed", lang, error=i18n.error_text(exc, lang))
 
 
 def relabel(node: DOMNode, binding_id: str, description: str | None) -> None:

@@ -34,7 +34,7 @@ from order_tui.domain.terms import (
 )
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import day, local_time, money, qty, tax
-from order_tui.screens.i18n import STRINGS, register, t
+from order_tui.screens.i18n import STRINGS, error_text, register, t
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -302,7 +302,7 @@ class OrderDetailScreen(OrderScreen):
     def _failed(self, exc: Exception) -> None:
         if not self.is_attached:  # the operator left before the result came
             return
-        message = self.t("detail.error", order_no=self.order_no, error=exc)
+        message = self.t("detail.error", order_no=self.order_no, error=error_text(exc, self.lang))
         self.query_one("#content", Static).update(message)
 
     def _show(self, detail: OrderDetail) -> None:

@@ -45,7 +45,7 @@ from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.fmt import local_time
 from order_tui.screens.fmt import money as fmt_money
 from order_tui.screens.fmt import qty as fmt_qty
-from order_tui.screens.i18n import STRINGS, localize_bindings, register, t
+from order_tui.screens.i18n import STRINGS, error_text, localize_bindings, register, t
 from order_tui.widgets.cells import fit, width_of
 from order_tui.widgets.line_grid import EDITABLE, GridLine, LineGrid, tax_text
 from order_tui.widgets.stock_strip import InfoLine, StockStrip
@@ -98,17 +98,7 @@ register(
         "grid.mark.high": ("高", "hi"),
         "grid.pending": ("查找中…", "looking up…"),
         "grid.what.qty": ("数量", "Quantity"),
-        "grid.what.price": ("单价", "Price"),
         "grid.err.required": ("{what}必填", "{what} is required"),
-        "grid.err.number": (
-            "{what}必须是数字，例如 {example}",
-            "{what} must be a number like {example}",
-        ),
-        "grid.err.places": ("{what}最多 {places} 位小数", "{what}: at most {places} decimals"),
-        "grid.err.grouping": (
-            "逗号只能用作千分位，例如 1,234.50",
-            "Put ',' only between groups of 3 digits, like 1,234.50",
-        ),
         "grid.err.positive": ("数量必须大于 0", "Quantity must be more than 0"),
         "grid.err.negative": ("单价不能为负数", "Price cannot be negative"),
         "grid.err.tax": (
@@ -186,7 +176,6 @@ register(
             "交期不能早于今天（{today}）",
             "The wanted date cannot be before today ({today})",
         ),
-        "entry.err.money": ("金额格式不对，例如 1,234.50", "Not an amount: use e.g. 1,234.50"),
         "entry.err.negative": ("不能为负数", "Cannot be negative"),
         "entry.err.discount": (
             "折扣 {discount} 超过货款加运费 {limit}",
@@ -709,10 +698,13 @@ class FieldsDialog(ModalScreen[int | None]):
         name = getattr(exc, "field", None) or ""
         field_name = {"contact_name": "name", "contact_phone": "phone"}.get(name, name)
         labels = dict(self.fields)
-        message = str(exc)
+        message = error_text(exc, self.lang)
         if field_name in labels:
             message = t(
-                "entry.field_error", self.lang, label=t(labels[field_name], self.lang), message=exc
+                "entry.field_error",
+                self.lang,
+                label=t(labels[field_name], self.lang),
+                message=message,
             )
             self.set_focus(self.query_one(f"#f-{field_name}", Input))
         self.query_one("#fields-error", Static).update(message)
@@ -789,7 +781,7 @@ class AttachmentsDialog(ModalScreen[int | None]):
         try:
             detail = orders.get_order(self.db, self.order_no)
         except Exception as exc:
-            self.app.call_from_thread(self._status, str(exc))
+            self.app.call_from_thread(self._status, error_text(exc, self.lang))
         else:
             self.app.call_from_thread(self._show, detail.attachments)
 
@@ -834,7 +826,7 @@ class AttachmentsDialog(ModalScreen[int | None]):
         try:
             attachments.attach(self.db, self.actor, self.order_no, Path(path).expanduser(), kind)
         except Exception as exc:
-            self.app.call_from_thread(self._status, str(exc))
+            self.app.call_from_thread(self._status, error_text(exc, self.lang))
             return
         self.app.call_from_thread(self._attached, Path(path).name)
         self.load_list()
@@ -877,7 +869,7 @@ class AttachmentsDialog(ModalScreen[int | None]):
         try:
             orders.remove_attachment(self.db, self.actor, self.order_no, str(item["sha256"]))
         except Exception as exc:
-            self.app.call_from_thread(self._status, str(exc))
+            self.app.call_from_thread(self._status, error_text(exc, self.lang))
             return
         self.app.call_from_thread(
             self._status, t("entry.att.removed", self.lang, name=item.get("name"))
@@ -1151,7 +1143,7 @@ class OrderEntryScreen(OrderScreen):
                     codes += [str(row[0]) for row in saved.payload.get("lines", []) if row]
             result.products = fetch_products(self.db, codes)
         except Exception as exc:  # NotFound, the database is gone...: say so, stay usable
-            result.error = str(exc)
+            result.error = error_text(exc, self.lang)
         self.app.call_from_thread(self._loaded, result)
 
     def _snapshot_of_order(
@@ -1645,7 +1637,7 @@ class OrderEntryScreen(OrderScreen):
             try:
                 amount = parse_amount(value)
             except ValueError as exc:
-                message = t("entry.err.money", self.lang) if self.lang == "zh" else str(exc)
+                message = error_text(exc, self.lang)
             else:
                 if amount < 0:
                     message = t("entry.err.negative", self.lang)
@@ -1755,7 +1747,9 @@ class OrderEntryScreen(OrderScreen):
             customer = fetch_customer(self.db, code)
         except Exception as exc:
             self.app.call_from_thread(
-                self._set_status, t("entry.err.failed", self.lang, error=exc), True
+                self._set_status,
+                t("entry.err.failed", self.lang, error=error_text(exc, self.lang)),
+                True,
             )
             return
         self.app.call_from_thread(self._apply_customer, customer, prefer)
@@ -1770,7 +1764,9 @@ class OrderEntryScreen(OrderScreen):
             customer = fetch_customer(self.db, text)
         except Exception as exc:
             self.app.call_from_thread(
-                self._set_status, t("entry.err.failed", self.lang, error=exc), True
+                self._set_status,
+                t("entry.err.failed", self.lang, error=error_text(exc, self.lang)),
+                True,
             )
             return None
         self.app.call_from_thread(self._customer_found, text, customer, quiet)
@@ -1839,7 +1835,9 @@ class OrderEntryScreen(OrderScreen):
             hit = fetch_product(self.db, code)
         except Exception as exc:
             self.app.call_from_thread(
-                self._set_status, t("entry.err.failed", self.lang, error=exc), True
+                self._set_status,
+                t("entry.err.failed", self.lang, error=error_text(exc, self.lang)),
+                True,
             )
             hit = None
         self.app.call_from_thread(self._product_found, uid, hit, code)
@@ -2114,7 +2112,7 @@ class OrderEntryScreen(OrderScreen):
         if not self.is_attached:
             return
         self.busy = False
-        message = str(exc)
+        message = error_text(exc, self.lang, self.db.timezone)
         name = getattr(exc, "field", None) or ""
         mapping = {
             "customer": "customer",
@@ -2182,7 +2180,9 @@ class OrderEntryScreen(OrderScreen):
             _data, version = orders.order_input_of(self.db, self.order_no)
         except Exception as exc:
             self.app.call_from_thread(
-                self._set_status, t("entry.err.failed", self.lang, error=exc), True
+                self._set_status,
+                t("entry.err.failed", self.lang, error=error_text(exc, self.lang)),
+                True,
             )
             return
         self.app.call_from_thread(self._took_version, version)

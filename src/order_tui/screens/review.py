@@ -15,7 +15,6 @@ The dialogs (`VerdictDialog`, `ExplainDialog`) are shared with the inbox's batch
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,14 +32,12 @@ from order_tui.domain.errors import (
     Conflict,
     GuardFailed,
     InvalidTransition,
-    NotFound,
-    PermissionDenied,
-    ValidationError,
 )
 from order_tui.domain.lifecycle import Action, Status, status_label
 from order_tui.domain.review_checks import required_departments
 from order_tui.domain.roles import DEPARTMENT_ROLE, Department
 from order_tui.domain.terms import HOLD_KINDS, INVOICE_TYPES, PAYMENT_TERMS, REJECT_REASONS, label
+from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.fmt import local_time, money, qty
 from order_tui.screens.i18n import localize_bindings, pick, register, t
@@ -326,27 +323,6 @@ register(
         "review.yes": ("是", "yes"),
         "review.no": ("否", "no"),
         "review.empty": ("（空）", "(empty)"),
-        # error lines (services speak English; these say it in the operator's language)
-        "review.err.decided": (
-            "{dept}已在第 {round} 轮给出意见（{verdict}），最后由 {who} 处理",
-            "{dept} already gave its verdict ({verdict}) in round {round}; last by {who}",
-        ),
-        "review.err.changed": (
-            "订单已被 {who} 于 {when} 修改，请重新载入后再处理",
-            "The order was changed by {who} at {when}; reload and try again",
-        ),
-        "review.err.status": (
-            "订单当前为“{status}”，不能{action}",
-            "The order is {status}: cannot {action}",
-        ),
-        "review.err.on_hold": ("订单挂起中，不能{action}", "The order is on hold: cannot {action}"),
-        "review.err.denied": (
-            "您的角色不能执行此操作：{error}",
-            "Your roles do not allow this: {error}",
-        ),
-        "review.err.not_yours": ("您不审核 {dept}", "You do not review for {dept}"),
-        "review.err.need_text": ("驳回须填写说明", "A rejection needs a text"),
-        "review.err.need_description": ("须填写问题说明", "Describe the problem"),
     }
 )
 
@@ -562,9 +538,8 @@ def evidence_lines(finding: Finding, lang: str, names: dict[int, str] | None = N
             ready=ev.get("ready", ""),
         )
         lines.append(text)
-        wanted = re.search(r"after wanted (\S+)", finding.message)
-        if wanted:
-            lines.append("  " + t("review.ev.after_wanted", lang, wanted=wanted[1]))
+        if ev.get("wanted"):
+            lines.append("  " + t("review.ev.after_wanted", lang, wanted=ev["wanted"]))
     elif code == "lead_time":
         lines.append(
             t(
@@ -803,70 +778,6 @@ def change_lines(
             out.append(head + ("；" if lang == "zh" else "; ").join(parts))
     out.extend(_change(field, changes[field], lang) for field in derived)
     return out
-
-
-# -- errors in the operator's language ---------------------------------------------------------
-
-
-_DECIDED = re.compile(
-    r"(\w+) already gave its verdict \((\w+)\) in round (\d+); last change by (\S+)"
-)
-_CHANGED = re.compile(r"was changed by (\S+) at (\S+)")
-_STATUS = re.compile(r"cannot (\w+) an order that is (\w+)")
-_HOLD = re.compile(r"cannot (\w+): the order is on hold")
-_NOT_YOURS = re.compile(r"you do not review for (\w+)")
-
-
-def _action_word(action: str, lang: str) -> str:
-    try:
-        from order_tui.domain.lifecycle import action_label
-
-        return action_label(Action(action), lang)
-    except ValueError:
-        return action
-
-
-def _status_word(status: str, lang: str) -> str:
-    try:
-        return status_label(Status(status), lang)
-    except ValueError:
-        return status
-
-
-def error_line(error: BaseException | str, lang: str, timezone: str = "Asia/Shanghai") -> str:
-    """A service's refusal as one line in the operator's language."""
-    message = str(error)
-    if m := _DECIDED.search(message):
-        return t(
-            "review.err.decided",
-            lang,
-            dept=dept_name(m[1], lang),
-            verdict=verdict_word(m[2], lang),
-            round=m[3],
-            who=m[4],
-        )
-    if m := _CHANGED.search(message):
-        return t(
-            "review.err.changed", lang, who=m[1], when=local_time(m[2], timezone, "%m-%d %H:%M")
-        )
-    if m := _HOLD.search(message):
-        return t("review.err.on_hold", lang, action=_action_word(m[1], lang))
-    if m := _STATUS.search(message):
-        return t(
-            "review.err.status",
-            lang,
-            status=_status_word(m[2], lang),
-            action=_action_word(m[1], lang),
-        )
-    if m := _NOT_YOURS.search(message):
-        return t("review.err.not_yours", lang, dept=dept_name(m[1], lang))
-    if "a rejection needs a text" in message:
-        return t("review.err.need_text", lang)
-    if "describe the problem" in message:
-        return t("review.err.need_description", lang)
-    if isinstance(error, PermissionDenied):
-        return t("review.err.denied", lang, error=message)
-    return message[:1].upper() + message[1:]
 
 
 # -- dialogs ---------------------------------------------------------------------------------
@@ -1296,7 +1207,7 @@ class ReviewScreen(OrderScreen):
     def _failed(self, exc: Exception) -> None:
         if not self.is_attached:
             return
-        error = error_line(exc, self.lang) if not isinstance(exc, NotFound) else str(exc)
+        error = i18n.error_text(exc, self.lang, self.db.timezone)
         self.query_one("#head", Static).update(
             self.t("review.error", order_no=self.order_no, error=error)
         )
@@ -1730,15 +1641,13 @@ class ReviewScreen(OrderScreen):
             if isinstance(exc, Conflict):
                 who = exc.changed_by or ""
                 when = local_time(exc.changed_at or "", self.db.timezone, "%m-%d %H:%M")
-            self._conflict = (who, when, self.detail, error_line(exc, lang, self.db.timezone))
+            self._conflict = (who, when, self.detail, i18n.error_text(exc, lang, self.db.timezone))
             self.message = self._conflict[3]
             self.set_status(self.message, error=True)
             self.app.bell()
             self.reload()
             return
-        if isinstance(exc, ValidationError | PermissionDenied):
-            self.message = t("review.failed", lang, error=error_line(exc, lang, self.db.timezone))
-        else:
-            self.message = t("review.failed", lang, error=exc)
+        error = i18n.error_text(exc, lang, self.db.timezone)
+        self.message = t("review.failed", lang, error=error)
         self.set_status(self.message, error=True)
         self.refresh_bindings()

@@ -6,17 +6,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from order_tui.domain import messages
 from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action
 from order_tui.services import attachments, closing, delivery, execution, orders, review
 from order_tui.services.common import Actor
 from order_tui.store.engine import Database
 
+messages.register(
+    {
+        "actions.param_required": ("此操作需要填写 {name}", "{name} is required for this action"),
+        "actions.unknown": ("未知操作 {action}", "unknown action {action}"),
+    }
+)
+
 
 def _need(params: dict[str, Any], name: str) -> Any:
     value = params.get(name)
     if value in (None, ""):
-        raise ValidationError(f"{name} is required for this action", field=name)
+        raise ValidationError(code="actions.param_required", field=name, name=name)
     return value
 
 
@@ -131,4 +139,6 @@ def act(db: Database, actor: Actor, order_no: str, action: Action | str, **param
         return execution.release_hold(
             db, actor, order_no, _need(params, "reason"), _need(params, "comment")
         )
-    raise ValidationError(f"unknown action {action}")  # pragma: no cover - enum is closed
+    raise ValidationError(
+        code="actions.unknown", action=action
+    )  # pragma: no cover - enum is closed

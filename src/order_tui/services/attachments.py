@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from order_tui.domain import messages
 from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action
 from order_tui.domain.terms import ATTACHMENT_KINDS
@@ -18,16 +19,24 @@ from order_tui.store.models import Attachment, SalesOrder
 
 MAX_BYTES = 50 * 1024 * 1024
 
+messages.register(
+    {
+        "attach.not_found": ("找不到文件：{path}", "file not found: {path}"),
+        "attach.too_large": ("文件超过 {mb} MB", "file is larger than {mb} MB"),
+        "attach.kind": ("附件类型应为以下之一：{allowed}", "kind must be one of: {allowed}"),
+    }
+)
+
 
 def store_file(db: Database, source: Path) -> tuple[str, int]:
     """Copy into the content-addressed store; idempotent, so a failed transaction leaves at
     worst an unreferenced file, never a reference without its file."""
     source = Path(source).expanduser()
     if not source.is_file():
-        raise ValidationError(f"file not found: {source}", field="path")
+        raise ValidationError(code="attach.not_found", field="path", path=str(source))
     size = source.stat().st_size
     if size > MAX_BYTES:
-        raise ValidationError(f"file is larger than {MAX_BYTES // 2**20} MB", field="path")
+        raise ValidationError(code="attach.too_large", field="path", mb=MAX_BYTES // 2**20)
     digest = hashlib.sha256()
     with source.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -52,7 +61,7 @@ def attach_in_session(
     kind: str,
 ) -> Attachment:
     if kind not in ATTACHMENT_KINDS:
-        raise ValidationError(f"kind must be one of: {', '.join(ATTACHMENT_KINDS)}", "kind")
+        raise ValidationError(code="attach.kind", field="kind", allowed=", ".join(ATTACHMENT_KINDS))
     sha, size = store_file(db, source)
     attachment = Attachment(
         order_id=order.id,

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from order_tui.domain import lifecycle
+from order_tui.domain import lifecycle, messages
 from order_tui.domain.errors import Conflict, PermissionDenied, ReadOnly
 from order_tui.domain.lifecycle import Action, OrderFacts, Rule, Status
 from order_tui.domain.order_numbers import business_day
-from order_tui.domain.roles import Role
+from order_tui.domain.roles import ROLE_LABELS, Role
 from order_tui.domain.terms import missing_documents
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -25,6 +25,16 @@ from order_tui.store.models import AuditEvent, SalesOrder
 
 if TYPE_CHECKING:
     from order_tui.services.views import OrderDetail
+
+messages.register(
+    {
+        "common.needs_role": ("{what}需要以下角色之一：{roles}", "{what} needs role: {roles}"),
+        "order.read_only": (
+            "订单 {order_no} 已归档，只能查看",
+            "order {order_no} is archived and read-only",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,15 @@ def today(db: Database) -> date:
     return business_day(now_utc(), db.timezone)
 
 
-def require_role(actor: Actor, roles: frozenset[Role] | set[Role], what: str) -> None:
+def require_role(actor: Actor, roles: frozenset[Role] | set[Role], what: tuple[str, str]) -> None:
+    """Refuse unless `actor` holds one of `roles`; `what` (zh, en) names the work refused."""
     if not actor.roles & roles:
         needed = ", ".join(sorted(r.value for r in roles))
-        raise PermissionDenied(f"{what} needs role: {needed}")
+        raise PermissionDenied(
+            code="common.needs_role",
+            what=what,
+            roles=("、".join(ROLE_LABELS[r][0] for r in sorted(roles)), needed),
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -142,7 +157,7 @@ def authorize(
             from_status=status.value,
         )
         session.commit()  # the refusal of a change to an archived order is itself recorded
-        raise ReadOnly(f"order {order.order_no} is archived and read-only")
+        raise ReadOnly(code="order.read_only", order_no=order.order_no)
     rule = lifecycle.authorize(status, action, actor.roles)
     if rule.guards:  # the facts cost queries: gather them only when a guard reads them
         lifecycle.check_guards(rule, order_facts(session, order))
@@ -150,9 +165,12 @@ def authorize(
         assert order.id is not None
         who, when = repo.last_change(session, "order", order.id)
         raise Conflict(
-            f"order {order.order_no} was changed by {who} at {when}; reload and try again",
             changed_by=who,
             changed_at=when,
+            code="order.changed",
+            order_no=order.order_no,
+            who=who,
+            when=when,
         )
     return rule
 

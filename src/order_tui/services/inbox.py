@@ -10,14 +10,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from order_tui.domain import messages
 from order_tui.domain.errors import DomainError, ValidationError
-from order_tui.domain.roles import DEPARTMENT_ROLE, Department
+from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
 from order_tui.services import execution, review
 from order_tui.services.common import Actor
 from order_tui.store import repo
 from order_tui.store.engine import Database
 
 SORTS = tuple(repo.INBOX_SORTS)
+
+messages.register(
+    {
+        "inbox.unknown_department": (
+            "没有部门“{department}”",
+            "unknown department {department!r}",
+        ),
+        "inbox.not_yours": ("您不代表{dept}审核", "you do not review for {dept}"),
+        "inbox.sort": ("排序方式应为以下之一：{allowed}", "sort by one of: {allowed}"),
+        "inbox.option": (
+            "选项“{option}”：请用以下之一：{allowed}",
+            "option {option!r}: use one of {allowed}",
+        ),
+    }
+)
 
 # Green-screen option codes typed beside a row.
 OPTION_CODES: dict[str, tuple[str, str]] = {
@@ -71,16 +87,22 @@ def page(
     mine = my_departments(actor)
     if department is not None:
         if department not in {d.value for d in Department}:
-            raise ValidationError(f"unknown department {department!r}", field="department")
+            raise ValidationError(
+                code="inbox.unknown_department", field="department", department=department
+            )
         if department not in mine:
-            raise ValidationError(f"you do not review for {department}", field="department")
+            raise ValidationError(
+                code="inbox.not_yours",
+                field="department",
+                dept=DEPARTMENT_LABELS[Department(department)],
+            )
         departments = [department]
     else:
         departments = mine
     if not departments:
         return []
     if sort not in SORTS:
-        raise ValidationError(f"sort by one of: {', '.join(SORTS)}", field="sort")
+        raise ValidationError(code="inbox.sort", field="sort", allowed=", ".join(SORTS))
     column = repo.INBOX_SORTS[sort]
     with db.reading() as session:
         rows = repo.inbox_page(
@@ -142,8 +164,9 @@ class BatchResult:
     order_no: str
     code: str
     ok: bool
-    message: str
+    message: str  # English; `error` says it in the operator's language (messages.localized)
     status: str = ""
+    error: DomainError | None = None
 
 
 def run_batch(db: Database, actor: Actor, entries: list[BatchEntry]) -> list[BatchResult]:
@@ -174,10 +197,13 @@ def run_batch(db: Database, actor: Actor, entries: list[BatchEntry]) -> list[Bat
                 status = "in_review"
             else:
                 raise ValidationError(
-                    f"option {entry.code!r}: use one of {', '.join(OPTION_CODES)}", "code"
+                    code="inbox.option",
+                    field="code",
+                    option=entry.code,
+                    allowed=", ".join(OPTION_CODES),
                 )
         except DomainError as exc:
-            results.append(BatchResult(entry.order_no, entry.code, False, str(exc)))
+            results.append(BatchResult(entry.order_no, entry.code, False, str(exc), error=exc))
         else:
             results.append(BatchResult(entry.order_no, entry.code, True, "done", status))
     return results

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from order_tui.domain import codes, feasibility
+from order_tui.domain import codes, feasibility, messages
 from order_tui.domain.errors import NotFound, ValidationError
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services import orders, views
@@ -53,6 +53,31 @@ class RequirementResult:
 
 
 CHANNELS = ("phone", "visit", "online")
+_STATUS_WORDS = {"open": ("待处理", "open"), "converted": ("已转订单", "converted")}
+
+messages.register(
+    {
+        "intake.contact_required": ("请填写客户联系人", "customer contact is required"),
+        "intake.channel": ("来源渠道应为以下之一：{allowed}", "channel must be one of: {allowed}"),
+        "intake.no_lines": ("请至少填写一项产品", "name at least one product"),
+        "intake.qty_positive": (
+            "第 {line} 行：数量必须大于 0",
+            "line {line}: quantity must be positive",
+        ),
+        "intake.line_unnamed": (
+            "第 {line} 行：请选择产品或描述所需物品",
+            "line {line}: name a product or describe the item",
+        ),
+        "intake.alternative_required": ("请填写商定的替代方案", "describe the alternative agreed"),
+        "intake.not_found": ("没有需求 #{id}", "requirement {id} not found"),
+        "intake.status": ("需求 #{id} 已是“{status}”状态", "requirement {id} is {status}"),
+        "intake.unmatched": (
+            "第 {lines} 行描述的物品还不是产品：转为订单前请为每行选择产品",
+            "line(s) {lines} describe items that are not products yet: choose a product "
+            "for each before converting",
+        ),
+    }
+)
 
 
 def _feasibility(
@@ -83,22 +108,24 @@ def _feasibility(
 
 def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> RequirementResult:
     """Register the requirement, run the feasibility check and link the customer's history."""
-    require_role(actor, PERMISSIONS["record_requirement"], "recording a requirement")
+    require_role(
+        actor, PERMISSIONS["record_requirement"], ("登记客户需求", "recording a requirement")
+    )
     if not data.contact_name.strip():
-        raise ValidationError("customer contact is required", field="contact_name")
+        raise ValidationError(code="intake.contact_required", field="contact_name")
     try:
         phone = codes.check_phone(data.contact_phone)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="contact_phone") from None
+    except codes.InvalidCode as exc:
+        raise ValidationError(code=exc.code, field="contact_phone", **exc.params) from None
     if data.channel not in CHANNELS:
-        raise ValidationError(f"channel must be one of: {', '.join(CHANNELS)}", "channel")
+        raise ValidationError(code="intake.channel", field="channel", allowed=", ".join(CHANNELS))
     if not data.lines:
-        raise ValidationError("name at least one product", field="lines")
+        raise ValidationError(code="intake.no_lines", field="lines")
     with db.writing() as session:
         try:
             customer = repo.find_customer(session, data.customer_code)
         except NotFound as exc:
-            raise ValidationError(str(exc), field="customer_code") from None
+            raise ValidationError(code=exc.code, field="customer_code", **exc.params) from None
         assert customer.id is not None
         linked = repo.recent_orders_of_customer(session, customer.id)
         open_matters = [no for no, _ in repo.open_orders_of_customer(session, customer.id, None)]
@@ -122,12 +149,14 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
         lines = []
         for no, li in enumerate(data.lines, start=1):
             if li.qty <= 0:
-                raise ValidationError(f"line {no}: quantity must be positive", f"lines.{no}.qty")
+                raise ValidationError(code="intake.qty_positive", field=f"lines.{no}.qty", line=no)
             if li.product_code.strip():
                 try:
                     product = repo.find_product(session, li.product_code.strip())
                 except NotFound as exc:
-                    raise ValidationError(str(exc), field=f"lines.{no}.product_code") from None
+                    raise ValidationError(
+                        code=exc.code, field=f"lines.{no}.product_code", **exc.params
+                    ) from None
                 line = RequirementLine(
                     requirement_id=req.id,
                     line_no=no,
@@ -149,7 +178,7 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
                 )
             else:
                 raise ValidationError(
-                    f"line {no}: name a product or describe the item", f"lines.{no}.description"
+                    code="intake.line_unnamed", field=f"lines.{no}.description", line=no
                 )
             session.add(line)
             lines.append(line)
@@ -176,13 +205,15 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
 
 def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str) -> None:
     """Record what was agreed with the customer when feasibility showed a risk."""
-    require_role(actor, PERMISSIONS["record_requirement"], "recording an alternative")
+    require_role(
+        actor, PERMISSIONS["record_requirement"], ("记录替代方案", "recording an alternative")
+    )
     if not text.strip():
-        raise ValidationError("describe the alternative agreed", field="alternative")
+        raise ValidationError(code="intake.alternative_required", field="alternative")
     with db.writing() as session:
         req = session.get(Requirement, requirement_id)
         if req is None:
-            raise NotFound(f"requirement {requirement_id} not found")
+            raise NotFound(code="intake.not_found", id=requirement_id)
         req.alternative_agreed = text.strip()
         req.version += 1
         audit(
@@ -199,24 +230,27 @@ def convert_to_order(
     db: Database, actor: Actor, requirement_id: int, overrides: orders.OrderInput | None = None
 ) -> views.OrderDetail:
     """Turn the requirement into a draft order, in one transaction with its number."""
-    require_role(actor, PERMISSIONS["convert_requirement"], "converting a requirement")
+    require_role(
+        actor, PERMISSIONS["convert_requirement"], ("将需求转为订单", "converting a requirement")
+    )
     with db.writing() as session:
         req = session.get(Requirement, requirement_id)
         if req is None:
-            raise NotFound(f"requirement {requirement_id} not found")
+            raise NotFound(code="intake.not_found", id=requirement_id)
         if req.status != "open":
-            raise ValidationError(f"requirement {requirement_id} is {req.status}", "status")
+            raise ValidationError(
+                code="intake.status",
+                field="status",
+                id=requirement_id,
+                status=_STATUS_WORDS.get(req.status, (req.status, req.status)),
+            )
         customer = session.get(Customer, req.customer_id)
         assert customer is not None
         req_lines = repo.requirement_lines(session, requirement_id)
         unmatched = [ln.line_no for ln in req_lines if ln.product_id is None]
         if unmatched and overrides is None:
             listed = ", ".join(str(n) for n in unmatched)
-            raise ValidationError(
-                f"line(s) {listed} describe items that are not products yet: choose a product "
-                "for each before converting",
-                "lines",
-            )
+            raise ValidationError(code="intake.unmatched", field="lines", lines=listed)
         notes = [
             req.description,
             req.key_demands,

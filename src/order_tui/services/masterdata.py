@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from order_tui.domain import codes, money, terms
-from order_tui.domain.errors import Conflict, ValidationError
+from order_tui.domain import codes, messages, money, terms
+from order_tui.domain.errors import Conflict, InvalidValue, ValidationError
 from order_tui.domain.mnemonic import mnemonic
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services.common import Actor, audit, now_utc, require_role
@@ -24,6 +24,58 @@ from order_tui.store.models import (
 CUSTOMER_ROLES = PERMISSIONS["customer"]
 PRODUCT_ROLES = PERMISSIONS["product"]
 STOCK_ROLES = PERMISSIONS["stock"]
+
+messages.register(
+    {
+        "md.customer_code_required": ("请填写客户编码", "customer code is required"),
+        "md.legal_name_required": (
+            "请填写名称（与营业执照一致）",
+            "legal name (as on the business licence) is required",
+        ),
+        "md.delivery_contact_required": ("请填写收货联系人", "delivery contact is required"),
+        "md.address_part_required": (
+            "请填写收货地址的{part}",
+            "{part} of the delivery address is required",
+        ),
+        "md.default_terms": (
+            "默认付款条件必须在可用付款条件中",
+            "default payment terms must be among the allowed",
+        ),
+        "md.credit_negative": ("信用额度不能为负数", "credit limit cannot be negative"),
+        "md.customer_exists": (
+            "客户编码 {customer} 已存在",
+            "customer code {customer} already exists",
+        ),
+        "md.uscc_exists": (
+            "已有客户使用统一社会信用代码 {uscc}",
+            "a customer with USCC {uscc} already exists",
+        ),
+        "md.product_required": ("请填写编码、名称和单位", "code, name and unit are required"),
+        "md.field_required": ("请填写{name}", "{name} is required"),
+        "md.price_order": (
+            "价格须满足：底价 ≤ 标准价 ≤ 最高价",
+            "prices must satisfy floor <= list <= ceiling",
+        ),
+        "md.lead_time_negative": ("交货周期不能为负数", "lead time cannot be negative"),
+        "md.product_exists": ("产品编码 {product} 已存在", "product code {product} already exists"),
+        "md.below_locked": (
+            "调整后在库数量将低于已锁定的 {locked}",
+            "on hand would fall below the locked {locked}",
+        ),
+        "md.changed": (
+            "{kind} {record} 已被他人修改（{who}，{when}），请重新载入后再试",
+            "{kind} {record} was changed by {who} at {when}; reload and try again",
+        ),
+        "md.contact_required": ("请填写联系人姓名", "contact name is required"),
+    }
+)
+_ADDRESS_PARTS = {
+    "province": ("省份", "province"),
+    "city": ("城市", "city"),
+    "detail": ("详细地址", "detail"),
+}
+_PRODUCT_FIELDS = {"name": ("名称", "name"), "unit": ("单位", "unit")}
+_KINDS = {"customer": ("客户", "customer"), "product": ("产品", "product")}
 
 
 @dataclass
@@ -51,23 +103,25 @@ class CustomerInput:
 def _field(fn_name: str, value: str, check: object) -> str:
     try:
         return check(value)  # type: ignore[operator,no-any-return]
-    except ValueError as exc:
-        raise ValidationError(str(exc), field=fn_name) from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field=fn_name, **exc.params) from None
 
 
 def validate_customer(data: CustomerInput) -> CustomerInput:
     """Normalise and check every field; the first problem is raised with its field name."""
     if not data.code.strip():
-        raise ValidationError("customer code is required", field="code")
+        raise ValidationError(code="md.customer_code_required", field="code")
     if not data.legal_name.strip():
-        raise ValidationError("legal name (as on the business licence) is required", "legal_name")
+        raise ValidationError(code="md.legal_name_required", field="legal_name")
     uscc = _field("uscc", data.uscc, codes.check_uscc)
     if not data.contact_name.strip():
-        raise ValidationError("delivery contact is required", field="contact_name")
+        raise ValidationError(code="md.delivery_contact_required", field="contact_name")
     phone = _field("contact_phone", data.contact_phone, codes.check_phone)
     for name in ("province", "city", "detail"):
         if not getattr(data, name).strip():
-            raise ValidationError(f"{name} of the delivery address is required", field=name)
+            raise ValidationError(
+                code="md.address_part_required", field=name, part=_ADDRESS_PARTS[name]
+            )
     postcode = _field("postcode", data.postcode, codes.check_postcode) if data.postcode else ""
     account = (
         _field("bank_account", data.bank_account, codes.check_bank_account)
@@ -80,14 +134,14 @@ def validate_customer(data: CustomerInput) -> CustomerInput:
     for t in [*data.payment_terms, data.default_payment_terms]:
         _field("payment_terms", t, lambda v: terms.check_code(v, terms.PAYMENT_TERMS, "terms"))
     if data.default_payment_terms not in data.payment_terms:
-        raise ValidationError("default payment terms must be among the allowed", "payment_terms")
+        raise ValidationError(code="md.default_terms", field="payment_terms")
     _field(
         "invoice_type",
         data.invoice_type,
         lambda v: terms.check_code(v, terms.INVOICE_TYPES, "invoice type"),
     )
     if data.credit_limit < 0:
-        raise ValidationError("credit limit cannot be negative", field="credit_limit")
+        raise ValidationError(code="md.credit_negative", field="credit_limit")
     return CustomerInput(
         code=data.code.strip(),
         legal_name=data.legal_name.strip(),
@@ -111,7 +165,7 @@ def validate_customer(data: CustomerInput) -> CustomerInput:
 
 
 def add_customer(db: Database, actor: Actor, data: CustomerInput) -> int:
-    require_role(actor, CUSTOMER_ROLES, "adding a customer")
+    require_role(actor, CUSTOMER_ROLES, ("新增客户", "adding a customer"))
     clean = validate_customer(data)
     with db.writing() as session:
         return _insert_customer(session, actor, clean)
@@ -119,9 +173,9 @@ def add_customer(db: Database, actor: Actor, data: CustomerInput) -> int:
 
 def _insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
     if repo.customer_exists(session, code=c.code):
-        raise ValidationError(f"customer code {c.code} already exists", field="code")
+        raise ValidationError(code="md.customer_exists", field="code", customer=c.code)
     if repo.customer_exists(session, uscc=c.uscc):
-        raise ValidationError(f"a customer with USCC {c.uscc} already exists", field="uscc")
+        raise ValidationError(code="md.uscc_exists", field="uscc", uscc=c.uscc)
     customer = Customer(
         code=c.code,
         legal_name=c.legal_name,
@@ -178,17 +232,17 @@ class ProductInput:
 
 
 def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
-    require_role(actor, PRODUCT_ROLES, "adding a product")
+    require_role(actor, PRODUCT_ROLES, ("新增产品", "adding a product"))
     if not p.code.strip() or not p.name.strip() or not p.unit.strip():
-        raise ValidationError("code, name and unit are required", field="code")
+        raise ValidationError(code="md.product_required", field="code")
     if not (p.floor_price <= p.list_price <= p.ceiling_price):
-        raise ValidationError("prices must satisfy floor <= list <= ceiling", field="list_price")
+        raise ValidationError(code="md.price_order", field="list_price")
     _field("tax_code", p.tax_code, money.tax_rate)
     if p.lead_time_days < 0:
-        raise ValidationError("lead time cannot be negative", field="lead_time_days")
+        raise ValidationError(code="md.lead_time_negative", field="lead_time_days")
     with db.writing() as session:
         if repo.product_exists(session, p.code.strip()):
-            raise ValidationError(f"product code {p.code} already exists", field="code")
+            raise ValidationError(code="md.product_exists", field="code", product=p.code)
         product = Product(
             code=p.code.strip(),
             name=p.name.strip(),
@@ -229,15 +283,13 @@ def receive_stock(
     note: str = "",
 ) -> None:
     """Goods received (qty > 0) or a count correction (qty < 0); incoming is what is on order."""
-    require_role(actor, STOCK_ROLES, "changing stock")
+    require_role(actor, STOCK_ROLES, ("调整库存", "changing stock"))
     with db.writing() as session:
         product = repo.find_product(session, product_code)
         assert product.id is not None
         stock = repo.stock_for(session, product.id)
         if stock.on_hand + qty < stock.locked:
-            raise ValidationError(
-                f"on hand would fall below the locked {stock.locked}", field="qty"
-            )
+            raise ValidationError(code="md.below_locked", field="qty", locked=stock.locked)
         stock.on_hand += qty
         if location is not None:
             stock.location = location
@@ -269,22 +321,26 @@ def receive_stock(
 def _stale(session: Session, kind: str, code: str, entity_id: int) -> Conflict:
     who, when = repo.last_change(session, kind, entity_id)
     return Conflict(
-        f"{kind} {code} was changed by {who} at {when}; reload and try again",
         changed_by=who,
         changed_at=when,
+        code="md.changed",
+        kind=_KINDS.get(kind, (kind, kind)),
+        record=code,
+        who=who,
+        when=when,
     )
 
 
 def update_customer(db: Database, actor: Actor, data: CustomerInput, expected_version: int) -> None:
     """Change the master record; orders keep the snapshot they were entered with."""
-    require_role(actor, CUSTOMER_ROLES, "changing a customer")
+    require_role(actor, CUSTOMER_ROLES, ("修改客户", "changing a customer"))
     clean = validate_customer(data)
     with db.writing() as session:
         customer = repo.find_customer(session, clean.code)
         if customer.version != expected_version:
             raise _stale(session, "customer", clean.code, customer.id or 0)
         if clean.uscc != customer.uscc and repo.customer_exists(session, uscc=clean.uscc):
-            raise ValidationError(f"a customer with USCC {clean.uscc} already exists", "uscc")
+            raise ValidationError(code="md.uscc_exists", field="uscc", uscc=clean.uscc)
         before = {
             "legal_name": customer.legal_name,
             "uscc": customer.uscc,
@@ -357,9 +413,9 @@ def add_contact(
     phone: str,
     make_default: bool = False,
 ) -> int:
-    require_role(actor, CUSTOMER_ROLES, "adding a contact")
+    require_role(actor, CUSTOMER_ROLES, ("新增联系人", "adding a contact"))
     if not name.strip():
-        raise ValidationError("contact name is required", field="contact_name")
+        raise ValidationError(code="md.contact_required", field="contact_name")
     clean_phone = _field("contact_phone", phone, codes.check_phone)
     with db.writing() as session:
         customer = repo.find_customer(session, customer_code)
@@ -394,10 +450,12 @@ def add_address(
     postcode: str = "",
     make_default: bool = False,
 ) -> int:
-    require_role(actor, CUSTOMER_ROLES, "adding an address")
+    require_role(actor, CUSTOMER_ROLES, ("新增地址", "adding an address"))
     for name, value in (("province", province), ("city", city), ("detail", detail)):
         if not value.strip():
-            raise ValidationError(f"{name} of the delivery address is required", field=name)
+            raise ValidationError(
+                code="md.address_part_required", field=name, part=_ADDRESS_PARTS[name]
+            )
     clean_post = _field("postcode", postcode, codes.check_postcode) if postcode else ""
     with db.writing() as session:
         customer = repo.find_customer(session, customer_code)
@@ -467,15 +525,15 @@ def addresses(db: Database, customer_code: str) -> list[AddressView]:
 
 
 def update_product(db: Database, actor: Actor, p: ProductInput, expected_version: int) -> None:
-    require_role(actor, PRODUCT_ROLES, "changing a product")
+    require_role(actor, PRODUCT_ROLES, ("修改产品", "changing a product"))
     for name in ("name", "unit"):
         if not getattr(p, name).strip():
-            raise ValidationError(f"{name} is required", field=name)
+            raise ValidationError(code="md.field_required", field=name, name=_PRODUCT_FIELDS[name])
     if not (p.floor_price <= p.list_price <= p.ceiling_price):
-        raise ValidationError("prices must satisfy floor <= list <= ceiling", field="list_price")
+        raise ValidationError(code="md.price_order", field="list_price")
     _field("tax_code", p.tax_code, money.tax_rate)
     if p.lead_time_days < 0:
-        raise ValidationError("lead time cannot be negative", field="lead_time_days")
+        raise ValidationError(code="md.lead_time_negative", field="lead_time_days")
     with db.writing() as session:
         product = repo.find_product(session, p.code)
         if product.version != expected_version:

@@ -5,7 +5,14 @@ import hmac
 import os
 from datetime import timedelta
 
-from order_tui.domain.errors import LoginRefused, NotFound, PermissionDenied, ValidationError
+from order_tui.domain import messages
+from order_tui.domain.errors import (
+    InvalidValue,
+    LoginRefused,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from order_tui.domain.roles import PERMISSIONS, Role, format_roles, parse_roles
 from order_tui.services.common import Actor, audit, now_utc, require_role
 from order_tui.store import repo
@@ -16,6 +23,46 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _ADMIN = PERMISSIONS["operator"]
+
+messages.register(
+    {
+        "login.unknown": (
+            "用户不存在或已停用，或 PIN 错误",
+            "unknown or disabled operator, or wrong PIN",
+        ),
+        "login.locked": (
+            "{user} 已锁定，请 {minutes} 分钟后再试",
+            "{user} is locked: try again in {minutes} minute(s)",
+        ),
+        "login.locked_now": (
+            "连续 {count} 次 PIN 错误，{user} 已锁定 {minutes} 分钟",
+            "{count} wrong PINs: {user} is locked for {minutes} minutes",
+        ),
+        "login.wrong_pin": (
+            "PIN 错误，还可尝试 {left} 次（之后锁定 {minutes} 分钟）",
+            "wrong PIN: {left} tries left before a {minutes}-minute lock",
+        ),
+        "operator.pin": ("PIN 须为 4-12 位数字", "PIN must be 4 to 12 digits"),
+        "operator.not_found_or_disabled": (
+            "操作员 {user} 不存在或已停用",
+            "operator {user} not found or disabled",
+        ),
+        "operator.not_found": ("操作员 {user} 不存在", "operator {user} not found"),
+        "operator.username": (
+            "用户名只能包含字母、数字和 _",
+            "username: letters, digits and _ only",
+        ),
+        "operator.roles_required": ("至少需要一个角色", "at least one role is needed"),
+        "operator.admin_only": ("只有管理员可以添加操作员", "only an admin can add operators"),
+        "operator.exists": ("操作员 {user} 已存在", "operator {user} already exists"),
+        "operator.self_disable": ("不能停用自己", "you cannot disable yourself"),
+        "operator.last_admin": (
+            "最后一位在用的管理员须保留管理员角色",
+            "the last active admin keeps the admin role",
+        ),
+    }
+)
+_LOCK_MINUTES = int(LOCKOUT.total_seconds() // 60)
 
 
 def hash_pin(pin: str) -> str:
@@ -37,7 +84,7 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 def _check_pin(pin: str) -> str:
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        raise ValidationError("PIN must be 4 to 12 digits", field="pin")
+        raise ValidationError(code="operator.pin", field="pin")
     return pin
 
 
@@ -51,17 +98,17 @@ def login(db: Database, username: str, pin: str) -> Actor:
     with db.writing() as session:
         op = repo.operator_by_username(session, username.strip())
         if op is None or not op.active:
-            raise LoginRefused(
-                "unknown or disabled operator, or wrong PIN", username=username, reason="unknown"
-            )
+            raise LoginRefused(code="login.unknown", username=username, reason="unknown")
         now = now_utc()
         if op.locked_until is not None and op.locked_until > now:
             minutes = int((op.locked_until - now).total_seconds() // 60) + 1
             raise LoginRefused(
-                f"{username} is locked for {minutes} more minute(s)",
+                code="login.locked",
                 username=username,
                 reason="locked",
                 locked_minutes=minutes,
+                user=username,
+                minutes=minutes,
             )
         actor = actor_of(op)
         if verify_pin(pin, op.pin_hash):
@@ -75,19 +122,24 @@ def login(db: Database, username: str, pin: str) -> Actor:
             op.failed_logins = 0
             audit(session, actor, "operator", actor.id, "locked", changes={"minutes": 15})
             refusal = LoginRefused(
-                f"{MAX_FAILED_LOGINS} wrong PINs: {username} is locked for 15 minutes",
+                code="login.locked_now",
                 username=username,
                 reason="locked_now",
-                locked_minutes=15,
+                locked_minutes=_LOCK_MINUTES,
+                count=MAX_FAILED_LOGINS,
+                user=username,
+                minutes=_LOCK_MINUTES,
             )
         else:
             audit(session, actor, "operator", actor.id, "login_failed")
             left = MAX_FAILED_LOGINS - op.failed_logins
             refusal = LoginRefused(
-                f"wrong PIN ({left} tries left before a 15-minute lock)",
+                code="login.wrong_pin",
                 username=username,
                 reason="wrong_pin",
                 tries_left=left,
+                left=left,
+                minutes=_LOCK_MINUTES,
             )
     # Raised after the block so the failed-attempt counter commits.
     raise refusal
@@ -104,7 +156,7 @@ def find_actor(db: Database, username: str) -> Actor:
     with db.reading() as session:
         op = repo.operator_by_username(session, username)
         if op is None or not op.active:
-            raise NotFound(f"operator {username} not found or disabled")
+            raise NotFound(code="operator.not_found_or_disabled", user=username)
         return actor_of(op)
 
 
@@ -120,22 +172,22 @@ def add_operator(
     """Create an operator. `actor` None is the bootstrap path (init, demo) when none exist."""
     username = username.strip()
     if not username.isascii() or not username.replace("_", "").isalnum():
-        raise ValidationError("username: letters, digits and _ only", field="username")
+        raise ValidationError(code="operator.username", field="username")
     try:
         role_set = parse_roles(roles)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="roles") from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field="roles", **exc.params) from None
     if not role_set:
-        raise ValidationError("at least one role is needed", field="roles")
+        raise ValidationError(code="operator.roles_required", field="roles")
     _check_pin(pin)
     with db.writing() as session:
         if actor is None:
             if repo.all_operators(session):
-                raise PermissionDenied("only an admin can add operators")
+                raise PermissionDenied(code="operator.admin_only")
         else:
-            require_role(actor, _ADMIN, "adding an operator")
+            require_role(actor, _ADMIN, ("添加操作员", "adding an operator"))
         if repo.operator_by_username(session, username) is not None:
-            raise ValidationError(f"operator {username} already exists", field="username")
+            raise ValidationError(code="operator.exists", field="username", user=username)
         op = Operator(
             username=username,
             display_name=display_name.strip() or username,
@@ -178,10 +230,10 @@ def change_pin(db: Database, actor: Actor, username: str, new_pin: str) -> None:
     _check_pin(new_pin)
     with db.writing() as session:
         if username != actor.username:
-            require_role(actor, _ADMIN, "changing another operator's PIN")
+            require_role(actor, _ADMIN, ("修改其他操作员的 PIN", "changing another operator's PIN"))
         op = repo.operator_by_username(session, username)
         if op is None:
-            raise NotFound(f"operator {username} not found")
+            raise NotFound(code="operator.not_found", user=username)
         op.pin_hash = hash_pin(new_pin)
         op.failed_logins = 0
         op.locked_until = None
@@ -192,12 +244,12 @@ def change_pin(db: Database, actor: Actor, username: str, new_pin: str) -> None:
 
 def disable_operator(db: Database, actor: Actor, username: str) -> None:
     with db.writing() as session:
-        require_role(actor, _ADMIN, "disabling an operator")
+        require_role(actor, _ADMIN, ("停用操作员", "disabling an operator"))
         op = repo.operator_by_username(session, username)
         if op is None:
-            raise NotFound(f"operator {username} not found")
+            raise NotFound(code="operator.not_found", user=username)
         if op.id == actor.id:
-            raise ValidationError("you cannot disable yourself", field="username")
+            raise ValidationError(code="operator.self_disable", field="username")
         op.active = False
         op.version += 1
         assert op.id is not None
@@ -208,15 +260,15 @@ def set_roles(db: Database, actor: Actor, username: str, roles: str) -> None:
     """Change an operator's roles (admin)."""
     try:
         role_set = parse_roles(roles)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="roles") from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field="roles", **exc.params) from None
     if not role_set:
-        raise ValidationError("at least one role is needed", field="roles")
+        raise ValidationError(code="operator.roles_required", field="roles")
     with db.writing() as session:
-        require_role(actor, _ADMIN, "changing roles")
+        require_role(actor, _ADMIN, ("修改角色", "changing roles"))
         op = repo.operator_by_username(session, username)
         if op is None:
-            raise NotFound(f"operator {username} not found")
+            raise NotFound(code="operator.not_found", user=username)
         if Role.ADMIN not in role_set and Role.ADMIN in parse_roles(op.roles):
             admins = [
                 o
@@ -224,7 +276,7 @@ def set_roles(db: Database, actor: Actor, username: str, roles: str) -> None:
                 if o.active and Role.ADMIN in parse_roles(o.roles) and o.id != op.id
             ]
             if not admins:
-                raise ValidationError("the last active admin keeps the admin role", "roles")
+                raise ValidationError(code="operator.last_admin", field="roles")
         before = op.roles
         op.roles = format_roles(role_set)
         op.version += 1

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from order_tui.domain import money, terms
-from order_tui.domain.errors import PermissionDenied, ValidationError
+from order_tui.domain import messages, money, terms
+from order_tui.domain.errors import InvalidValue, PermissionDenied, ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.order_numbers import format_order_no
 from order_tui.domain.roles import PERMISSIONS
@@ -18,6 +18,35 @@ from order_tui.store.engine import Database
 from order_tui.store.models import Customer, OrderLine, SalesOrder
 
 CREATE_ROLES = PERMISSIONS["create_order"]
+
+messages.register(
+    {
+        "order.address_not_customers": (
+            "该地址不是此客户的地址",
+            "that address is not one of this customer's",
+        ),
+        "order.no_lines": ("订单至少需要一行明细", "an order needs at least one line"),
+        "order.qty_positive": (
+            "第 {line} 行：数量必须大于 0",
+            "line {line}: quantity must be positive",
+        ),
+        "order.price_negative": (
+            "第 {line} 行：单价不能为负数",
+            "line {line}: price cannot be negative",
+        ),
+        "order.line_problem": ("第 {line} 行：{problem}", "line {line}: {problem}"),
+        "order.customer_inactive": ("客户 {customer} 已停用", "customer {customer} is inactive"),
+        "order.wanted_before_order": (
+            "要求交货日期早于订单日期",
+            "wanted delivery date is before the order date",
+        ),
+        "order.create_needs_role": (
+            "新建订单需要以下角色：销售内勤",
+            "creating an order needs role: sales_clerk",
+        ),
+        "order.no_attachment": ("此订单没有该附件", "no such attachment on this order"),
+    }
+)
 
 
 @dataclass
@@ -60,7 +89,7 @@ def _snapshot(session: Session, customer: Customer, data: OrderInput) -> dict[st
             (a for a in repo.addresses_of(session, customer.id) if a.id == data.address_id), None
         )
         if address is None:
-            raise ValidationError("that address is not one of this customer's", "address")
+            raise ValidationError(code="order.address_not_customers", field="address")
     addr_text = ""
     if address is not None:
         addr_text = format_address(address.province, address.city, address.district, address.detail)
@@ -82,24 +111,26 @@ def _snapshot(session: Session, customer: Customer, data: OrderInput) -> dict[st
 
 def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], money.OrderTotals]:
     if not data.lines:
-        raise ValidationError("an order needs at least one line", field="lines")
+        raise ValidationError(code="order.no_lines", field="lines")
     lines: list[OrderLine] = []
     amounts: list[money.LineAmounts] = []
     for no, li in enumerate(data.lines, start=1):
         product = repo.find_product(session, li.product_code)
         assert product.id is not None
         if li.qty <= 0:
-            raise ValidationError(f"line {no}: quantity must be positive", field=f"lines.{no}.qty")
+            raise ValidationError(code="order.qty_positive", field=f"lines.{no}.qty", line=no)
         price = product.list_price if li.unit_price is None else li.unit_price
         if price < 0:
-            raise ValidationError(f"line {no}: price cannot be negative", field=f"lines.{no}.price")
+            raise ValidationError(code="order.price_negative", field=f"lines.{no}.price", line=no)
         tax_code = li.tax_code or product.tax_code
         try:
             amt = money.line_amounts(
                 li.qty, price, tax_code, price_includes_tax=data.price_includes_tax
             )
         except (ValueError, TypeError) as exc:
-            raise ValidationError(f"line {no}: {exc}", field=f"lines.{no}") from None
+            raise ValidationError(
+                code="order.line_problem", field=f"lines.{no}", line=no, problem=messages.pair(exc)
+            ) from None
         amounts.append(amt)
         lines.append(
             OrderLine(
@@ -121,8 +152,8 @@ def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], m
         )
     try:
         totals = money.order_totals(amounts, freight=data.freight, discount=data.discount)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="discount") from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field="discount", **exc.params) from None
     return lines, totals
 
 
@@ -131,16 +162,18 @@ def _header_values(
 ) -> dict[str, object]:
     customer = repo.find_customer(session, data.customer_code)
     if not customer.active:
-        raise ValidationError(f"customer {customer.code} is inactive", field="customer")
+        raise ValidationError(
+            code="order.customer_inactive", field="customer", customer=customer.code
+        )
     pay = data.payment_terms or customer.default_payment_terms
     inv = data.invoice_type or customer.invoice_type
     try:
         terms.check_code(pay, terms.PAYMENT_TERMS, "payment terms")
         terms.check_code(inv, terms.INVOICE_TYPES, "invoice type")
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="payment_terms") from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field="payment_terms", **exc.params) from None
     if data.wanted_date is not None and data.wanted_date < order_day:
-        raise ValidationError("wanted delivery date is before the order date", "wanted_date")
+        raise ValidationError(code="order.wanted_before_order", field="wanted_date")
     return {
         **_snapshot(session, customer, data),
         "price_includes_tax": data.price_includes_tax,
@@ -211,7 +244,7 @@ def create_in_session(
 
 def create_order(db: Database, actor: Actor, data: OrderInput) -> views.OrderDetail:
     if not actor.roles & CREATE_ROLES:
-        raise PermissionDenied("creating an order needs role: sales_clerk")
+        raise PermissionDenied(code="order.create_needs_role")
     with db.writing() as session:
         order = create_in_session(session, db, actor, data)
         session.flush()
@@ -327,7 +360,7 @@ def remove_attachment(db: Database, actor: Actor, order_no: str, sha256: str) ->
         assert order.id is not None
         found = [a for a in repo.attachments_of(session, order.id) if a.sha256 == sha256]
         if not found:
-            raise ValidationError("no such attachment on this order", field="attachment")
+            raise ValidationError(code="order.no_attachment", field="attachment")
         session.delete(found[0])
         audit(
             session,

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from order_tui.domain import messages
 from order_tui.domain import review_checks as rc
 from order_tui.domain.errors import Conflict, PermissionDenied, ValidationError
 from order_tui.domain.lifecycle import Action, Status
-from order_tui.domain.roles import DEPARTMENT_ROLE, Department
+from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
 from order_tui.domain.terms import REJECT_REASONS
 from order_tui.services import views
 from order_tui.services.common import Actor, authorize, move, now_utc, to_json
@@ -27,6 +28,32 @@ from order_tui.store.models import (
     ReviewVerdict,
     SalesOrder,
 )
+
+messages.register(
+    {
+        "review.unknown_department": (
+            "没有部门“{department}”",
+            "unknown department {department!r}",
+        ),
+        "review.not_required": ("{dept}不审核此订单", "{dept} does not review this order"),
+        "review.not_yours": ("您不代表{dept}审核", "you do not review for {dept}"),
+        "review.no_role": ("您的角色都不审核此订单", "none of your roles reviews this order"),
+        "review.which_department": (
+            "请指明您代表哪个部门审核：{names}",
+            "name the department you act for: {names}",
+        ),
+        "review.decided": (
+            "{dept}已在第 {round} 轮给出意见（{verdict}），最后由 {who} 处理",
+            "{dept} already gave its verdict ({verdict}) in round {round}; last change by {who}",
+        ),
+        "review.reason_code": (
+            "驳回原因代码应为以下之一：{allowed}",
+            "reason code must be one of: {allowed}",
+        ),
+        "review.need_text": ("驳回须填写给内勤的说明", "a rejection needs a text for the clerk"),
+    }
+)
+_VERDICT_WORDS = {"approve": ("批准", "approved"), "reject": ("驳回", "rejected")}
 
 
 def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
@@ -191,18 +218,21 @@ def _department(
         try:
             dept = Department(asked)
         except ValueError:
-            raise ValidationError(f"unknown department {asked!r}", field="department") from None
+            raise ValidationError(
+                code="review.unknown_department", field="department", department=asked
+            ) from None
         if dept not in required:
-            raise PermissionDenied(f"{dept.value} does not review this order")
+            raise PermissionDenied(code="review.not_required", dept=DEPARTMENT_LABELS[dept])
         if dept not in mine:
-            raise PermissionDenied(f"you do not review for {dept.value}")
+            raise PermissionDenied(code="review.not_yours", dept=DEPARTMENT_LABELS[dept])
         return dept
     pending = [d for d in mine if d not in decided]
     if not mine:
-        raise PermissionDenied("none of your roles reviews this order")
+        raise PermissionDenied(code="review.no_role")
     if len(pending) > 1:
-        names = ", ".join(d.value for d in pending)
-        raise ValidationError(f"name the department you act for: {names}", "department")
+        words = [DEPARTMENT_LABELS[d] for d in pending]
+        names = ("、".join(w[0] for w in words), ", ".join(w[1] for w in words))
+        raise ValidationError(code="review.which_department", field="department", names=names)
     return pending[0] if pending else mine[0]
 
 
@@ -231,10 +261,13 @@ def _verdict(
             earlier = decided[dept]
             who = repo.last_change(session, "order", order.id)[0]
             raise Conflict(
-                f"{dept.value} already gave its verdict ({earlier.verdict}) in round "
-                f"{rnd.round_no}; last change by {who}",
                 changed_by=who,
                 changed_at=earlier.at.isoformat(timespec="seconds"),
+                code="review.decided",
+                dept=DEPARTMENT_LABELS[dept],
+                verdict=_VERDICT_WORDS.get(earlier.verdict, (earlier.verdict, earlier.verdict)),
+                round=rnd.round_no,
+                who=who,
             )
         session.add(
             ReviewVerdict(
@@ -313,10 +346,10 @@ def reject(
 ) -> views.OrderDetail:
     if reason_code not in REJECT_REASONS:
         raise ValidationError(
-            f"reason code must be one of: {', '.join(REJECT_REASONS)}", field="reason"
+            code="review.reason_code", field="reason", allowed=", ".join(REJECT_REASONS)
         )
     if not text.strip():
-        raise ValidationError("a rejection needs a text for the clerk", field="comment")
+        raise ValidationError(code="review.need_text", field="comment")
     return _verdict(
         db,
         actor,

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from order_tui.domain import messages
 from order_tui.domain.errors import Conflict, NotFound
 from order_tui.store.models import (
     Attachment,
@@ -34,6 +35,19 @@ from order_tui.store.models import (
     SalesOrder,
     Stock,
     StockMovement,
+)
+
+messages.register(
+    {
+        "order.not_found": ("没有订单 {order_no}", "order {order_no} not found"),
+        "order.not_found_id": ("没有编号为 {id} 的订单", "order #{id} not found"),
+        "order.changed": (
+            "订单 {order_no} 已被他人修改（{who}，{when}），请重新载入后再试",
+            "order {order_no} was changed by {who} at {when}; reload and try again",
+        ),
+        "customer.not_found": ("没有客户 {customer}", "customer {customer} not found"),
+        "product.not_found": ("没有产品 {product}", "product {product} not found"),
+    }
 )
 
 OPEN_STATUSES = (
@@ -63,14 +77,14 @@ def next_serial(session: Session, day: date) -> int:
 def get_order(session: Session, order_no: str) -> SalesOrder:
     order = session.exec(select(SalesOrder).where(SalesOrder.order_no == order_no)).first()
     if order is None:
-        raise NotFound(f"order {order_no} not found")
+        raise NotFound(code="order.not_found", order_no=order_no)
     return order
 
 
 def get_order_by_id(session: Session, order_id: int) -> SalesOrder:
     order = session.get(SalesOrder, order_id)
     if order is None:
-        raise NotFound(f"order #{order_id} not found")
+        raise NotFound(code="order.not_found_id", id=order_id)
     return order
 
 
@@ -116,9 +130,12 @@ def guarded_update(
         assert order.id is not None
         who, when = last_change(session, "order", order.id)
         raise Conflict(
-            f"order {order.order_no} was changed by {who} at {when}; reload and try again",
             changed_by=who,
             changed_at=when,
+            code="order.changed",
+            order_no=order.order_no,
+            who=who,
+            when=when,
         )
     session.expire(order)
 
@@ -126,7 +143,7 @@ def guarded_update(
 def find_customer(session: Session, code: str) -> Customer:
     customer = session.exec(select(Customer).where(Customer.code == code)).first()
     if customer is None:
-        raise NotFound(f"customer {code} not found")
+        raise NotFound(code="customer.not_found", customer=code)
     return customer
 
 
@@ -151,7 +168,7 @@ def default_address(session: Session, customer_id: int) -> CustomerAddress | Non
 def find_product(session: Session, code: str) -> Product:
     product = session.exec(select(Product).where(Product.code == code)).first()
     if product is None:
-        raise NotFound(f"product {code} not found")
+        raise NotFound(code="product.not_found", product=code)
     return product
 
 

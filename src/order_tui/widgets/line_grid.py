@@ -34,6 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from order_tui.domain import money
+from order_tui.screens.i18n import error_text
 from order_tui.widgets.cells import crop, fit, width_of
 
 if TYPE_CHECKING:
@@ -107,21 +108,6 @@ def fmt_qty(value: Decimal) -> str:
 # -- parsing the cells (pure functions, the operator's language) -------------------------------
 
 
-def _number_error(exc: ValueError, what_key: str, example: str, tr: Tr, lang: str) -> str:
-    text = str(exc)
-    what = tr(what_key)
-    if lang != "zh":
-        return text
-    if "is required" in text:
-        return tr("grid.err.required", what=what)
-    if "decimal places" in text:
-        places = next((w for w in text.split() if w.isdigit()), "")
-        return tr("grid.err.places", what=what, places=places)
-    if "groups of 3" in text:
-        return tr("grid.err.grouping")
-    return tr("grid.err.number", what=what, example=example)
-
-
 def parse_qty(text: str, tr: Tr, lang: str) -> tuple[Decimal | None, str]:
     """(quantity, "") or (None, message); a blank cell is (None, "")."""
     if not text.strip():
@@ -129,7 +115,7 @@ def parse_qty(text: str, tr: Tr, lang: str) -> tuple[Decimal | None, str]:
     try:
         value = money.parse_quantity(text)
     except ValueError as exc:
-        return None, _number_error(exc, "grid.what.qty", "12.5", tr, lang)
+        return None, error_text(exc, lang)
     if value <= 0:
         return None, tr("grid.err.positive")
     return value, ""
@@ -141,7 +127,7 @@ def parse_price(text: str, tr: Tr, lang: str) -> tuple[Decimal | None, str]:
     try:
         value = money.parse_price(text)
     except ValueError as exc:
-        return None, _number_error(exc, "grid.what.price", "3.25", tr, lang)
+        return None, error_text(exc, lang)
     if value < 0:
         return None, tr("grid.err.negative")
     return value, ""
