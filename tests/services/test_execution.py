@@ -62,7 +62,7 @@ def test_scans_pick_and_lock_and_refuse_with_the_reason(
     assert err.code == "exec.scan_done" and err.field == "code"
     err = _refusal(execution.pick_scanned, db, keeper, no, "P0005", Decimal("11"))
     assert err.code == "exec.scan_too_much"
-    assert messages.localized(err, "zh") == "P0005 还剩 10 件 待拣，不能拣 11"
+    assert messages.localized(err, "zh") == "P0005 只剩 10 件待拣，不能拣 11"
     assert _refusal(execution.pick_scanned, db, keeper, no, "P0009").code == "exec.not_on_order"
     assert _refusal(execution.pick_scanned, db, keeper, no, "X999").code == "exec.unknown_code"
     err = _refusal(execution.pick_scanned, db, keeper, no, "P0005", spec="DN80-PN16-304")

@@ -89,7 +89,7 @@ messages.register(
             "spec differs: line {line} wants {want}, scanned {got}",
         ),
         "exec.scan_too_much": (
-            "{product} 还剩 {left} {unit} 待拣，不能拣 {qty}",
+            "{product} 只剩 {left} {unit}待拣，不能拣 {qty}",
             "{product}: only {left} {unit} left to pick, not {qty}",
         ),
         "exec.scan_done": (
@@ -617,6 +617,8 @@ class PickView:
     lines: list[PickLine]
     packages: list[PackageView] = field(default_factory=list)
     picked: dict[str, str] = field(default_factory=dict)  # the last pick: line -> qty
+    # Approved or in production: may picking start (made-to-order goods made)?
+    production_done: bool = True
 
     @property
     def all_picked(self) -> bool:
@@ -655,6 +657,14 @@ def _pick_view(
     ]
     contact = " ".join(x for x in (order.contact_name, order.contact_phone) if x)
     address = " ".join(x for x in (order.cust_address, order.cust_postcode) if x)
+    production_done = True
+    made = [ln for ln in lines if ln.made_to_order]
+    if made and order.status in (Status.APPROVED.value, Status.IN_PRODUCTION.value):
+        plans = repo.plans_of(session, order.id)
+        ops = repo.operations_of(session, [p.id for p in plans if p.id])
+        production_done = {p.line_id for p in plans} >= {ln.id for ln in made} and all(
+            op.done_at is not None for op in ops
+        )
     return PickView(
         order_no=order.order_no,
         status=order.status,
@@ -668,6 +678,7 @@ def _pick_view(
         lines=out,
         packages=packages,
         picked=picked or {},
+        production_done=production_done,
     )
 
 
