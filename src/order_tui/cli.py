@@ -448,6 +448,25 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 0
 
 
+DOCUMENTS = {
+    "pick-list": "pick_list_pdf",
+    "packing-slip": "packing_slip_pdf",
+    "receipt": "delivery_receipt_pdf",
+}
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    """A pick list, packing slip or delivery receipt as PDF; prints where it was written."""
+    from order_tui.services import documents
+
+    cfg = _config(args)
+    db = _open(cfg, create=False)
+    actor = _actor(db, args)
+    make = getattr(documents, DOCUMENTS[args.document])
+    print(make(db, actor, args.number, args.out))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from order_tui.store.maintenance import backup
 
@@ -593,6 +612,15 @@ def build_parser() -> argparse.ArgumentParser:
     q = ins.add_parser("convert", parents=[common])
     q.add_argument("id", type=int)
 
+    p = sub.add_parser(
+        "print", parents=[common], help="pick list, packing slip or delivery receipt as PDF"
+    )
+    p.add_argument("document", choices=list(DOCUMENTS))
+    p.add_argument("number", help="order number")
+    p.add_argument(
+        "--out", help="file or directory to write (default: the data directory's documents/)"
+    )
+
     p = sub.add_parser("backup", parents=[common], help="consistent copy while others write")
     p.add_argument("path")
     p = sub.add_parser("check", parents=[common], help="integrity and schema version")
@@ -607,6 +635,7 @@ COMMANDS = {
     "user": cmd_user,
     "orders": cmd_orders,
     "intake": cmd_intake,
+    "print": cmd_print,
     "backup": cmd_backup,
     "check": cmd_check,
 }

@@ -252,8 +252,15 @@ async def test_english_everywhere(db: Database) -> None:
         assert "5 orders · 2 on hold · 0 overdue" in text
         footer = lines(pilot)[-1]
         assert "Enter Open" in footer and "F1 Help" in footer and "^Q Quit" in footer
-        await go_to(pilot, first_order(db, "liu", "to_pick"))  # held: it heads its queue
-        await pilot.press("enter")
+        order_no = first_order(db, "liu", "to_pick")
+        await go_to(pilot, order_no)  # held: it heads its queue
+        await pilot.press("enter")  # the warehouse's orders open where it picks
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert f"{order_no}  Approved" in text and "[ON HOLD] Delay" in text
+        assert "F6 Start picking" in lines(pilot)[-1]
+        await pilot.press("escape")
+        app.open_order(order_no)  # what Ctrl+P does with an order number
         await settle(pilot)
         text = screen_text(pilot)
         assert "Status Approved [ON HOLD]" in text
@@ -262,8 +269,12 @@ async def test_english_everywhere(db: Database) -> None:
         await pilot.press("f1")
         await settle(pilot)
         text = screen_text(pilot)
-        assert "Keys on this screen" in text and "Order actions for my roles" in text
-        assert "Start picking" in text
+        assert "Keys on this screen" in text
+        assert "Pick" in text and "Hold" in text  # the detail's keys for step 4
+        await pilot.press("end")  # the lifecycle table is below the keys
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "Order actions for my roles" in text and "Start picking" in text
         for zh in ("帮助", "返回", "状态", "操作"):
             assert zh not in text
 

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, OptionList, Static
 
-from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS
+from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS, Role
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time, money, short_day
@@ -31,6 +31,9 @@ register(
         "key.entry_new": ("新订单", "New order"),
         "key.inbox": ("审批", "Approvals"),
         "key.master_data": ("基础资料", "Master data"),
+        "key.production_plans": ("生产计划", "Production"),
+        "key.pick_list": ("拣货清单", "To pick"),
+        "key.holds_list": ("挂起单", "Holds"),
     }
 )
 
@@ -116,6 +119,9 @@ class HomeScreen(OrderScreen):
         Binding("n", "new_order", "New order", id="entry_new"),
         Binding("v", "inbox", "Approval inbox", id="inbox"),
         Binding("f7", "master_data", "Master data", id="master_data", show=False),
+        Binding("p", "production_plans", "Production plans", id="production_plans"),
+        Binding("k", "pick_list", "Orders to pick", id="pick_list"),
+        Binding("h", "holds_list", "Holds", id="holds_list"),
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
     ]
@@ -149,6 +155,11 @@ class HomeScreen(OrderScreen):
     def reload(self) -> None:
         self.query_one("#status", Static).update(self.t("home.loading"))
         self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from an order or a list: a hold raised or released there shows at once.
+        if self.summary:
+            self.reload()
 
     @work(thread=True, exclusive=True, group="worklist", exit_on_error=False)
     def load(self) -> None:
@@ -286,6 +297,12 @@ class HomeScreen(OrderScreen):
             return self.actor is not None and any(
                 role in self.actor.roles for role in DEPARTMENT_ROLE.values()
             )
+        if action == "production_plans":
+            return self.actor is not None and Role.PRODUCTION in self.actor.roles
+        if action == "pick_list":
+            return self.actor is not None and Role.WAREHOUSE in self.actor.roles
+        if action == "holds_list":  # the clerk resolves holds with the customer
+            return self.actor is not None and self.actor.has(Role.SALES_CLERK, Role.SALES_MANAGER)
         if action == "new_intake":  # sales rep and clerk take requirements
             return self.actor is not None and bool(
                 self.actor.roles & PERMISSIONS["record_requirement"]
@@ -315,6 +332,27 @@ class HomeScreen(OrderScreen):
         inbox = InboxScreen(self.db, self.lang, self.actor)
         self.app.push_screen(inbox, callback=lambda _result: self.reload())
 
+    def action_production_plans(self) -> None:
+        """`p`: orders to plan and the open production plans (production)."""
+        from order_tui.screens.production import ProductionListScreen
+
+        assert self.actor is not None
+        self.app.push_screen(ProductionListScreen(self.db, self.lang, self.actor))
+
+    def action_pick_list(self) -> None:
+        """`k`: the orders to pick, by requested delivery date (warehouse)."""
+        from order_tui.screens.picking import PickListScreen
+
+        assert self.actor is not None
+        self.app.push_screen(PickListScreen(self.db, self.lang, self.actor))
+
+    def action_holds_list(self) -> None:
+        """`h`: the holds to resolve with the customer (sales clerk, sales manager)."""
+        from order_tui.screens.holds import HoldsScreen
+
+        assert self.actor is not None
+        self.app.push_screen(HoldsScreen(self.db, self.lang, self.actor))
+
     def action_master_data(self) -> None:
         """F7: customers, products, stock and (admin) operators."""
         from order_tui.screens.masterdata import MasterDataScreen
@@ -334,6 +372,18 @@ class HomeScreen(OrderScreen):
 
             review = ReviewScreen(self.db, self.lang, self.actor, order_no)
             self.app.push_screen(review, callback=lambda _result: self.reload())
+            return
+        pick = queue == "picking" or (queue == "to_pick" and Role.WAREHOUSE in self.actor.roles)
+        if pick:  # the warehouse picks where it scans
+            from order_tui.screens.picking import PickScreen
+
+            self.app.push_screen(PickScreen(self.db, self.lang, self.actor, order_no))
+            return
+        if queue in ("production", "to_pick"):  # production plans approved orders
+            from order_tui.screens.production import ProductionPlanScreen
+
+            plan = ProductionPlanScreen(self.db, self.lang, self.actor, order_no)
+            self.app.push_screen(plan)
             return
         from order_tui.screens.order_detail import OrderDetailScreen
 

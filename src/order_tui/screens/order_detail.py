@@ -41,7 +41,15 @@ if TYPE_CHECKING:
     from order_tui.services.common import Actor
     from order_tui.services.views import OrderDetail
 
-register({"key.entry_edit": ("编辑", "Edit")})
+register(
+    {
+        "key.entry_edit": ("编辑", "Edit"),
+        "key.detail_hold": ("挂起", "Hold"),
+        "key.detail_release": ("解除挂起", "Release hold"),
+        "key.detail_pick": ("拣货", "Pick"),
+        "key.detail_plan": ("排产", "Production"),
+    }
+)
 
 HOLD_STYLE = "bold red"
 HOLD_STYLE_NO_COLOR = "bold reverse"
@@ -265,6 +273,10 @@ class OrderDetailScreen(OrderScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_order", "Edit", id="entry_edit"),
+        Binding("h", "hold_order", "Hold", id="detail_hold"),
+        Binding("u", "release_hold_order", "Release hold", id="detail_release"),
+        Binding("k", "pick_order", "Pick", id="detail_pick"),
+        Binding("p", "plan_production_order", "Production", id="detail_plan"),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -315,12 +327,89 @@ class OrderDetailScreen(OrderScreen):
             render_detail(detail, self.actor, self.lang, self.db.timezone, self.app.no_color)
         )
 
+    def on_screen_resume(self) -> None:
+        # Back from the pick, plan or hold screens: show what they did.
+        if self.detail is not None:
+            self.reload()
+
+    def _may(self, *actions: Action) -> bool:
+        if self.detail is None or self.actor is None:
+            return False
+        allowed = allowed_actions(Status(self.detail.status), self.actor.roles)
+        return any(a in allowed for a in actions)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit_order":  # a draft or returned order, for the sales clerk
             from order_tui.screens.order_entry import may_edit
 
             return self.detail is not None and may_edit(self.actor, self.detail.status)
+        if action == "hold_order":  # anyone in the flow, while the order is open
+            return self._may(Action.HOLD)
+        if action == "release_hold_order":  # the clerk, once agreed with the customer
+            return self._may(Action.RELEASE_HOLD) and bool(self.detail and self.detail.on_hold)
+        if action == "pick_order":
+            return self._may(Action.START_PICKING, Action.PICK, Action.PACK)
+        if action == "start_picking_order":
+            return self._may(Action.START_PICKING)
+        if action == "pack_order":
+            return self._may(Action.PACK)
+        if action == "plan_production_order":
+            return self._may(Action.PLAN_PRODUCTION, Action.COMPLETE_OPERATION)
+        if action == "complete_operation_order":
+            return self._may(Action.COMPLETE_OPERATION)
         return True
+
+    # Lifecycle actions with a form of their own: keys here, and the command palette's
+    # "actions for this order" run them by name (`<action>_order`).
+
+    def _subject(self) -> str:
+        assert self.detail is not None
+        status = status_label(Status(self.detail.status), self.lang)
+        return f"{self.detail.cust_name}  {status}"
+
+    def action_hold_order(self) -> None:
+        """`h`: put the order on hold (kind, description, owner)."""
+        from order_tui.screens.holds import HoldDialog
+
+        if self.detail is None or self.actor is None:
+            return
+        dialog = HoldDialog(self.db, self.lang, self.actor, self.order_no, self._subject())
+        self.app.push_screen(dialog)
+
+    def action_release_hold_order(self) -> None:
+        """`u`: the solution agreed with the customer, and the hold released."""
+        from order_tui.screens.holds import ReleaseDialog
+
+        if self.detail is None or self.actor is None:
+            return
+        dialog = ReleaseDialog(
+            self.db, self.lang, self.actor, self.order_no, self._subject(), self.detail.holds
+        )
+        self.app.push_screen(dialog)
+
+    def action_pick_order(self) -> None:
+        """`k`: the pick/pack screen of this order (warehouse)."""
+        from order_tui.screens.picking import PickScreen
+
+        assert self.actor is not None
+        self.app.push_screen(PickScreen(self.db, self.lang, self.actor, self.order_no))
+
+    def action_start_picking_order(self) -> None:
+        self.action_pick_order()
+
+    def action_pack_order(self) -> None:
+        self.action_pick_order()
+
+    def action_plan_production_order(self) -> None:
+        """`p`: the production plan of this order (production)."""
+        from order_tui.screens.production import ProductionPlanScreen
+
+        assert self.actor is not None
+        plan = ProductionPlanScreen(self.db, self.lang, self.actor, self.order_no)
+        self.app.push_screen(plan)
+
+    def action_complete_operation_order(self) -> None:
+        self.action_plan_production_order()
 
     def action_edit_order(self) -> None:
         """`e`: the order in the entry screen; this view reloads when it closes."""

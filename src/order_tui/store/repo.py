@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import case, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -24,6 +24,7 @@ from order_tui.store.models import (
     Operator,
     OrderCounter,
     OrderLine,
+    Package,
     Product,
     ProductionOperation,
     ProductionPlan,
@@ -610,3 +611,165 @@ def inbox_page(
 def inbox_counts(session: Session) -> dict[str, int]:
     stmt = select(ReviewTask.department, func.count()).group_by(col(ReviewTask.department))
     return {dept: int(n) for dept, n in session.exec(stmt)}
+
+
+# -- step 4: production plans, the pick queue, holds --------------------------------------------
+
+FAR_FUTURE = date(9999, 12, 31)  # an order without a wanted date sorts after every dated one
+
+
+def _open_operation_of_plan() -> Any:
+    return (
+        select(ProductionOperation.id)
+        .where(
+            col(ProductionOperation.plan_id) == col(ProductionPlan.id),
+            col(ProductionOperation.done_at).is_(None),
+        )
+        .exists()
+    )
+
+
+def open_plans_page(
+    session: Session, after: tuple[date, int] | None = None, limit: int = 50
+) -> list[tuple[ProductionPlan, OrderLine, SalesOrder]]:
+    """Plans of orders in production with an operation still open, by due date then id;
+    keyset-paged on (due_date, id): no OFFSET."""
+    stmt = (
+        select(ProductionPlan, OrderLine, SalesOrder)
+        .join(OrderLine, col(OrderLine.id) == ProductionPlan.line_id)
+        .join(SalesOrder, col(SalesOrder.id) == ProductionPlan.order_id)
+        .where(SalesOrder.status == "in_production", _open_operation_of_plan())
+    )
+    if after is not None:
+        due, last_id = after
+        stmt = stmt.where(
+            (col(ProductionPlan.due_date) > due)
+            | ((col(ProductionPlan.due_date) == due) & (col(ProductionPlan.id) > last_id))
+        )
+    stmt = stmt.order_by(col(ProductionPlan.due_date), col(ProductionPlan.id)).limit(limit)
+    return [(p, ln, o) for p, ln, o in session.exec(stmt)]
+
+
+def orders_to_plan(session: Session, limit: int = 50) -> list[SalesOrder]:
+    """Approved orders with a made-to-order line: production plans them next (oldest first)."""
+    mto = (
+        select(OrderLine.id)
+        .where(col(OrderLine.order_id) == col(SalesOrder.id), col(OrderLine.made_to_order))
+        .exists()
+    )
+    stmt = (
+        select(SalesOrder)
+        .where(SalesOrder.status == "approved", mto)
+        .order_by(func.coalesce(col(SalesOrder.wanted_date), FAR_FUTURE), col(SalesOrder.id))
+        .limit(limit)
+    )
+    return list(session.exec(stmt))
+
+
+def pick_queue_page(
+    session: Session, after: tuple[date, int] | None = None, limit: int = 50
+) -> list[SalesOrder]:
+    """Orders the warehouse can pick now, by requested delivery date (undated last), then id;
+    keyset-paged on (wanted date, id).
+
+    Picking ones; approved ones without a made-to-order line; orders in production whose every
+    operation is done (their goods are in stock and wait for the picker).
+    """
+    mto = (
+        select(OrderLine.id)
+        .where(col(OrderLine.order_id) == col(SalesOrder.id), col(OrderLine.made_to_order))
+        .exists()
+    )
+    open_op = (
+        select(ProductionOperation.id)
+        .join(ProductionPlan, col(ProductionPlan.id) == ProductionOperation.plan_id)
+        .where(
+            col(ProductionPlan.order_id) == col(SalesOrder.id),
+            col(ProductionOperation.done_at).is_(None),
+        )
+        .exists()
+    )
+    wanted = func.coalesce(col(SalesOrder.wanted_date), FAR_FUTURE)
+    stmt = select(SalesOrder).where(
+        (col(SalesOrder.status) == "picking")
+        | ((col(SalesOrder.status) == "approved") & ~mto)
+        | ((col(SalesOrder.status) == "in_production") & ~open_op)
+    )
+    if after is not None:
+        day, last_id = after
+        stmt = stmt.where((wanted > day) | ((wanted == day) & (col(SalesOrder.id) > last_id)))
+    stmt = stmt.order_by(wanted, col(SalesOrder.id)).limit(limit)
+    return list(session.exec(stmt))
+
+
+def line_progress(session: Session, order_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """order id -> (lines, lines picked in full), for a page of orders."""
+    if not order_ids:
+        return {}
+    full = func.sum(case((col(OrderLine.picked_qty) >= col(OrderLine.qty), 1), else_=0))
+    stmt = (
+        select(OrderLine.order_id, func.count(), full)
+        .where(col(OrderLine.order_id).in_(order_ids))
+        .group_by(col(OrderLine.order_id))
+    )
+    return {oid: (int(n), int(done or 0)) for oid, n, done in session.exec(stmt)}
+
+
+def products_by_id(session: Session, ids: Sequence[int]) -> dict[int, Product]:
+    if not ids:
+        return {}
+    stmt = select(Product).where(col(Product.id).in_(ids))
+    return {p.id or 0: p for p in session.exec(stmt)}
+
+
+def stock_by_product(session: Session, ids: Sequence[int]) -> dict[int, Stock]:
+    if not ids:
+        return {}
+    stmt = select(Stock).where(col(Stock.product_id).in_(ids))
+    return {s.product_id: s for s in session.exec(stmt)}
+
+
+def packages_of(session: Session, order_id: int) -> list[Package]:
+    stmt = select(Package).where(Package.order_id == order_id).order_by(col(Package.id))
+    return list(session.exec(stmt))
+
+
+def holds_page(
+    session: Session,
+    *,
+    open_only: bool = True,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[tuple[Hold, SalesOrder]]:
+    """Holds with their orders, oldest raised first; keyset-paged on (raised_at, id)."""
+    stmt = select(Hold, SalesOrder).join(SalesOrder, col(SalesOrder.id) == Hold.order_id)
+    if open_only:
+        stmt = stmt.where(col(Hold.released_at).is_(None))
+    if after is not None:
+        raised, last_id = after
+        stmt = stmt.where(
+            (col(Hold.raised_at) > raised)
+            | ((col(Hold.raised_at) == raised) & (col(Hold.id) > last_id))
+        )
+    stmt = stmt.order_by(col(Hold.raised_at), col(Hold.id)).limit(limit)
+    return [(h, o) for h, o in session.exec(stmt)]
+
+
+def holds_raised_between(
+    session: Session, start: datetime, end: datetime
+) -> list[tuple[Hold, str]]:
+    """Holds raised in [start, end) with their order numbers (the monthly review)."""
+    stmt = (
+        select(Hold, SalesOrder.order_no)
+        .join(SalesOrder, col(SalesOrder.id) == Hold.order_id)
+        .where(col(Hold.raised_at) >= start, col(Hold.raised_at) < end)
+        .order_by(col(Hold.raised_at), col(Hold.id))
+    )
+    return [(h, no) for h, no in session.exec(stmt)]
+
+
+def operator_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    stmt = select(Operator.id, Operator.username).where(col(Operator.id).in_(set(ids)))
+    return {i: name for i, name in session.exec(stmt) if i is not None}
