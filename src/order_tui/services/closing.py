@@ -1,6 +1,7 @@
 """Step 6 and the way out: completion, archiving with retention, cancellation."""
 
-from order_tui.domain.errors import ValidationError
+from order_tui.domain import messages
+from order_tui.domain.errors import InvalidValue, ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import CANCEL_REASONS, retention_date
 from order_tui.services import views
@@ -8,6 +9,15 @@ from order_tui.services.common import Actor, authorize, move, now_utc, today, tr
 from order_tui.services.execution import release_locks
 from order_tui.store import repo
 from order_tui.store.engine import Database
+
+messages.register(
+    {
+        "close.cancel_reason": (
+            "取消原因须为以下之一：{codes}",
+            "reason must be one of: {codes}",
+        ),
+    }
+)
 
 
 def complete(
@@ -28,8 +38,8 @@ def archive(
     years = retention_years or db.retention_years
     try:
         until = retention_date(today(db), years)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="retention_years") from None
+    except InvalidValue as exc:
+        raise ValidationError(code=exc.code, field="retention_years", **exc.params) from None
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.ARCHIVE, expected_version)
@@ -57,7 +67,9 @@ def cancel(
 ) -> views.OrderDetail:
     """Cancel with a reason; stock the order's picks still hold is released."""
     if reason_code not in CANCEL_REASONS:
-        raise ValidationError(f"reason must be one of: {', '.join(CANCEL_REASONS)}", "reason")
+        raise ValidationError(
+            code="close.cancel_reason", field="reason", codes=", ".join(CANCEL_REASONS)
+        )
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.CANCEL, expected_version)
