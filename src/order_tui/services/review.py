@@ -52,6 +52,7 @@ def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
                 available=stock.on_hand - stock.locked,
                 incoming=stock.incoming,
                 incoming_date=stock.incoming_date,
+                stocked=product.stocked,
             )
         )
     return rc.ReviewFacts(
@@ -70,6 +71,8 @@ def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
         order_date=order.order_day,
         wanted_date=order.wanted_date,
         lines=tuple(line_facts),
+        prepay_pct=order.prepay_pct,
+        credit_days=order.credit_days,
     )
 
 
