@@ -144,3 +144,10 @@ def test_a_code_own_defaults_are_never_looser_than_itself(
     looser = terms.looser_than_allowed(terms.TermNumbers(pct, days), allowed)
     assert ("prepay_pct" in looser) == (pct < limits.prepay_pct)
     assert ("credit_days" in looser) == (pct < 100 and days > limits.credit_days)
+
+
+def test_terms_text_names_the_code_or_the_numbers() -> None:
+    assert terms.terms_text("net60", 0, 60, "zh") == "月结60天"
+    assert terms.terms_text("net60", 30, 60, "zh") == "30% 预付，余款月结60天"
+    assert terms.terms_text("net60", 30, 60, "en") == "30% prepaid, balance net 60"
+    assert terms.terms_text("prepaid", 100, 0, "en") == "Prepayment"

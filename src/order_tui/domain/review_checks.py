@@ -220,7 +220,7 @@ def check_terms_numbers(f: ReviewFacts) -> list[Finding]:
                 "min_prepay_pct": str(limits.prepay_pct),
                 "max_credit_days": str(limits.credit_days),
                 "looser": ", ".join(looser),
-                "allowed": ", ".join(sorted(f.allowed_terms)),
+                "allowed": ", ".join(c for c in terms.PAYMENT_TERMS if c in f.allowed_terms),
                 "terms_zh": terms.describe(numbers.prepay_pct, numbers.credit_days, "zh"),
                 "terms_en": terms.describe(numbers.prepay_pct, numbers.credit_days, "en"),
             },

@@ -219,6 +219,14 @@ def describe(prepay_pct: int, credit_days: int, lang: str = "zh") -> str:
     return (zh if lang == "zh" else en).format(pct=prepay_pct, days=credit_days)
 
 
+def terms_text(code: str, prepay_pct: int, credit_days: int, lang: str = "zh") -> str:
+    """How an order's terms read on a screen: the code's name when the numbers are its
+    defaults ("月结60天"), else the numbers in words ("30% 预付，余款月结60天")."""
+    if TERM_NUMBERS.get(code) == TermNumbers(prepay_pct, credit_days):
+        return label(PAYMENT_TERMS, code, lang)
+    return describe(prepay_pct, credit_days, lang)
+
+
 def allowed_limits(allowed: Iterable[str]) -> TermNumbers | None:
     """The loosest terms the customer's allowed codes grant: the lowest prepayment any of them
     asks and the longest credit any of them gives (None when no known code is allowed)."""

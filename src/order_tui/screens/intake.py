@@ -3,8 +3,10 @@ agreed with the customer and the conversion into a draft order.
 
 Keys: F4 looks up the customer or the line's product, F6 adds a new customer, F7 / F8 add and
 remove lines, F9 (or Ctrl+S) records the requirement and runs the check, Ctrl+R records the
-alternative agreed, F12 converts into a draft order. What is typed is kept as a form draft
-("intake:new") and offered back when the form opens again.
+alternative agreed, F12 converts into a draft order. After the check the form stays editable:
+F9 again saves the changes to the same requirement (against the version shown) and checks
+again. What is typed before the first F9 is kept as a form draft ("intake:new") and offered
+back when the form opens again.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static
 
-from order_tui.domain import codes
-from order_tui.domain.errors import DomainError, NotFound, ValidationError
+from order_tui.domain import codes, messages
+from order_tui.domain.errors import Conflict, DomainError, NotFound, ValidationError
 from order_tui.domain.lifecycle import Status, status_label
 from order_tui.domain.order_numbers import business_day
 from order_tui.domain.terms import INVOICE_TYPES, PAYMENT_TERMS, label
@@ -101,6 +103,8 @@ register(
         ),
         "intake.available_only": ("可用 {available} {unit}", "available {available} {unit}"),
         "intake.mto": ("定制品：生产周期 {days} 天", "made to order: {days} days to make"),
+        "intake.service": ("服务项目：无需库存", "service: not stocked"),
+        "intake.not_stocked": ("无需库存", "not stocked"),
         "intake.free_text": ("自由描述（无产品编码）", "free text (no product code)"),
         "intake.no_product": (
             "无此产品编码 {code}（F4 查找）",
@@ -130,6 +134,27 @@ register(
         "intake.recorded": (
             "已登记需求 #{id}。可行性检查结果如下。",
             "Requirement #{id} recorded. Feasibility below.",
+        ),
+        "intake.updating": ("正在保存修改并重新检查…", "Saving the changes and checking again…"),
+        "intake.updated": (
+            "需求 #{id} 已保存修改（版本 {version}），可行性已重新检查。",
+            "Requirement #{id} saved (version {version}); feasibility checked again.",
+        ),
+        "intake.edited": (
+            "表单有修改尚未保存：F9 保存并重新检查",
+            "The form has changes not saved yet: F9 saves and checks again",
+        ),
+        "intake.convert_edited": (
+            "表单有修改尚未保存：先按 F9 保存并查看新的检查结果，再转为订单",
+            "The form has changes not saved yet: F9 first to save and see the new check",
+        ),
+        "intake.leave_edited": (
+            "对需求的修改尚未保存（F9）。仍然离开？",
+            "The changes to the requirement are not saved yet (F9). Leave anyway?",
+        ),
+        "intake.conflict": (
+            "{message}。您的输入仍保留：Esc 离开后重新打开可载入最新内容",
+            "{message}. Your input is kept: leave with Esc and open again for the latest",
         ),
         "intake.failed": ("操作失败：{error}", "Failed: {error}"),
         "intake.check_head": ("可行性检查（需求 #{id}）", "Feasibility check (requirement #{id})"),
@@ -346,17 +371,25 @@ def render_feasibility(
         risk = str(f.get("risk") or "")
         risky += bool(risk)
         earliest = f.get("earliest")
+        if f.get("stocked", True) is False:  # a service: no stock figures, nothing short
+            stock: list[str] = ["-", "-", "-", "-"]
+            verdict_word = tr(RISK_KEYS[risk]) if risk else tr("intake.not_stocked")
+        else:
+            stock = [
+                qty(_dec(f["on_hand"])),
+                qty(_dec(f["locked"])),
+                tr("intake.mto_mark") if mto else qty(_dec(f["available"])),
+                qty(_dec(f["shortfall"])),
+            ]
+            verdict_word = tr(RISK_KEYS.get(risk, "intake.risk.ok"))
         table.add_row(
             str(no),
             product,
             qty(_dec(f["qty"])),
-            qty(_dec(f["on_hand"])),
-            qty(_dec(f["locked"])),
-            tr("intake.mto_mark") if mto else qty(_dec(f["available"])),
-            qty(_dec(f["shortfall"])),
+            *stock,
             tr("intake.days", days=f.get("lead_time_days", 0)),
             str(earliest) if earliest else tr("intake.cannot_promise"),
-            Text(tr(RISK_KEYS.get(risk, "intake.risk.ok")), style=style if risk else "bold"),
+            Text(verdict_word, style=style if risk else "bold"),
         )
     summary = Text()
     if result.earliest is not None:
@@ -514,7 +547,9 @@ class LineRow(Vertical):
         self.field("name").value = hit.name
         self.field("spec").value = hit.spec
         self.query_one(".unit", Static).update(hit.unit)
-        if hit.made_to_order:
+        if not getattr(hit, "stocked", True):
+            info = t("intake.service", lang)
+        elif hit.made_to_order:
             info = t("intake.mto", lang, days=hit.lead_time_days)
         elif hit.incoming and hit.incoming_date:
             info = t(
@@ -684,6 +719,9 @@ class IntakeScreen(LeaveGuard):
         self.autofilled: dict[str, str] = {}  # contact / phone as filled from the customer
         self.error_owner: dict[str, str] = {}  # error line -> the field whose message it shows
         self.result: RequirementResult | None = None
+        self.version: int | None = None  # of the requirement as last saved or read
+        self.recorded: dict[str, object] | None = None  # the form as last saved
+        self.sending: dict[str, object] | None = None  # the form as it is being saved
         self.sent: list[dict[str, str]] = []
         self.wanted: date | None = None
         self.alternative_saved = ""
@@ -828,6 +866,21 @@ class IntakeScreen(LeaveGuard):
     def _line_error(self, row: LineRow, message: str, field: str = "code") -> None:
         row.set_info(message, error=field)
 
+    def _say(self, exc: BaseException) -> str:
+        """A service's refusal in the operator's language: by its code, else by its text."""
+        if getattr(exc, "code", None):
+            return messages.localized(exc, self.lang)
+        return explain(str(exc), self.lang)
+
+    def _edited(self) -> bool:
+        """The recorded requirement's form was changed since it was last saved."""
+        if self.result is None or self.order_no is not None or self.recorded is None:
+            return False
+        try:
+            return self._fields() != self.recorded
+        except NoMatches:  # the screen is being taken down
+            return False
+
     # -- drafts ---------------------------------------------------------------------------
 
     def form_key(self) -> str | None:
@@ -852,6 +905,8 @@ class IntakeScreen(LeaveGuard):
         if not self.is_attached:
             return False
         if self.result is not None:
+            if self._edited():
+                return True
             typed = self._value("alternative").strip()
             return bool(typed) and typed != self.alternative_saved and self.order_no is None
         fields = self.form_snapshot()
@@ -869,6 +924,8 @@ class IntakeScreen(LeaveGuard):
         return self.result is None
 
     def leave_question(self) -> str:
+        if self._edited():
+            return self.t("intake.leave_edited")
         if self.result is not None:
             return self.t("intake.leave_alternative")
         return super().leave_question()
@@ -946,7 +1003,7 @@ class IntakeScreen(LeaveGuard):
     @on(Input.Blurred, "#customer")
     def _customer_left(self, event: Input.Blurred) -> None:
         text = event.value.strip()
-        if text and self.customer is None and self.result is None:
+        if text and self.customer is None and self.order_no is None:
             self.find_customer(text, pick_single=True)
 
     @work(thread=True, exclusive=True, group="intake-customer", exit_on_error=False)
@@ -961,7 +1018,7 @@ class IntakeScreen(LeaveGuard):
             self.app.call_from_thread(self._customer_found, text, hit, chosen)
 
     def _customer_found(self, text: str, hit: CustomerHit, chosen: bool) -> None:
-        if not self.is_attached or self.result is not None:
+        if not self.is_attached or self.order_no is not None:
             return
         if chosen or self._value("customer").strip() in (text, hit.code):
             self._use_customer(hit)
@@ -981,7 +1038,7 @@ class IntakeScreen(LeaveGuard):
 
     @on(Input.Blurred, "#phone")
     def _phone_left(self, event: Input.Blurred) -> None:
-        if event.value.strip() and self.result is None:
+        if event.value.strip() and self.order_no is None:
             self.set_error("phone", self._phone_problem())
 
     # -- products -----------------------------------------------------------------------------
@@ -990,7 +1047,7 @@ class IntakeScreen(LeaveGuard):
     def _code_left(self, event: Input.Blurred) -> None:
         row = next(a for a in event.input.ancestors if isinstance(a, LineRow))
         code = event.value.strip()
-        if code and code != row.resolved and self.result is None:
+        if code and code != row.resolved and self.order_no is None:
             self.find_product(row, code)
         elif not code and row.resolved:
             row.resolved = ""
@@ -1005,7 +1062,7 @@ class IntakeScreen(LeaveGuard):
         self.app.call_from_thread(self._product_found, row, code, hit)
 
     def _product_found(self, row: LineRow, code: str, hit: ProductHit | None) -> None:
-        if not self.is_attached or not row.is_attached or self.result is not None:
+        if not self.is_attached or not row.is_attached or self.order_no is not None:
             return
         if row.field("code").value.strip() not in (code, hit.code if hit else code):
             return  # typed on since
@@ -1018,7 +1075,7 @@ class IntakeScreen(LeaveGuard):
     # -- keys: lookup, new customer, lines ---------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        editing = self.result is None and not self.busy
+        editing = self.order_no is None and not self.busy  # also after F9: saved again
         if action in ("lookup", "new_customer", "add_line", "delete_line", "record"):
             return editing
         if action in ("alternative", "convert"):
@@ -1185,7 +1242,8 @@ class IntakeScreen(LeaveGuard):
         return header, lines
 
     def action_record(self) -> None:
-        if self.busy or self.result is not None:
+        """F9 / Ctrl+S: record the requirement, or save the changes to the recorded one."""
+        if self.busy or self.order_no is not None:
             return
         collected = self._collect()
         if collected is None:
@@ -1193,12 +1251,23 @@ class IntakeScreen(LeaveGuard):
         header, lines = collected
         self.busy = True
         self.recording = True
+        self.sending = self._fields()
         self.refresh_bindings()
-        self._status(self.t("intake.recording"))
-        self.record(header, lines)
+        if self.result is None:
+            self._status(self.t("intake.recording"))
+            self.record(header, lines, None, None)
+        else:
+            self._status(self.t("intake.updating"))
+            self.record(header, lines, self.result.id, self.version)
 
     @work(thread=True, exclusive=True, group="intake-record", exit_on_error=False)
-    def record(self, header: dict[str, Any], lines: list[dict[str, str]]) -> None:
+    def record(
+        self,
+        header: dict[str, Any],
+        lines: list[dict[str, str]],
+        requirement_id: int | None,
+        version: int | None,
+    ) -> None:
         from order_tui.services import intake, orders
 
         assert self.actor is not None
@@ -1219,12 +1288,22 @@ class IntakeScreen(LeaveGuard):
             inputs.append(intake.RequirementLineInput(**kwargs))
         data = intake.RequirementInput(lines=inputs, **header)
         try:
-            result = intake.record_requirement(self.db, self.actor, data)
+            if requirement_id is None:
+                result = intake.record_requirement(self.db, self.actor, data)
+            else:
+                assert version is not None
+                result = intake.update_requirement(
+                    self.db, self.actor, requirement_id, data, version
+                )
         except (ValidationError, NotFound) as exc:
             self.app.call_from_thread(self._invalid, exc, lines)
             return
+        except Conflict as exc:  # someone changed it since: say who, keep what is typed
+            message = self.t("intake.conflict", message=self._say(exc))
+            self.app.call_from_thread(self._failed, message)
+            return
         except DomainError as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         except Exception as exc:
             self.app.call_from_thread(self._failed, self.t("intake.failed", error=exc))
@@ -1255,7 +1334,7 @@ class IntakeScreen(LeaveGuard):
         self.busy = False
         self.recording = False
         self.refresh_bindings()
-        message = explain(str(exc), self.lang)
+        message = self._say(exc)
         field = getattr(exc, "field", None) or ""
         rows = {str(id(r)): r for r in self._rows()}
         target: Widget | None = None
@@ -1307,14 +1386,14 @@ class IntakeScreen(LeaveGuard):
     ) -> None:
         if not self.is_attached:
             return
+        first = self.result is None
         self.result = result
+        self.version = result.version
+        self.recorded = self.sending
         self.sent = lines
         self.wanted = wanted
         self.busy = False
         self.recording = False
-        for node in self.query("#form Input, #form Select"):
-            if node.id != "alternative":
-                node.disabled = True
         results = self.query_one("#results", Static)
         results.update(render_feasibility(result, lines, wanted, self.lang, self.app.no_color))
         results.add_class("-shown")
@@ -1322,8 +1401,11 @@ class IntakeScreen(LeaveGuard):
         history_box.update(render_history(history, self.lang, self.app.no_color))
         history_box.add_class("-shown")
         self.query_one("#alt-box").add_class("-shown")
-        self.query_one("#alternative", Input).focus()
         self.refresh_bindings()
+        if not first:  # saved again: the clerk stays where they were typing
+            self._status(self.t("intake.updated", id=result.id, version=result.version))
+            return
+        self.query_one("#alternative", Input).focus()
         self._status(self.t("intake.recorded", id=result.id))
         self.call_after_refresh(results.scroll_visible, top=True, animate=False)
 
@@ -1348,14 +1430,14 @@ class IntakeScreen(LeaveGuard):
 
         assert self.actor is not None
         try:
-            intake.agree_alternative(self.db, self.actor, requirement_id, text)
+            version = intake.agree_alternative(self.db, self.actor, requirement_id, text)
         except ValidationError as exc:
-            self.app.call_from_thread(self._alternative_invalid, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._alternative_invalid, self._say(exc))
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
-        self.app.call_from_thread(self._alternative_saved, text)
+        self.app.call_from_thread(self._alternative_saved, text, version)
 
     def _alternative_invalid(self, message: str) -> None:
         if not self.is_attached:
@@ -1364,11 +1446,13 @@ class IntakeScreen(LeaveGuard):
         self.refresh_bindings()
         self.set_error("alternative", message)
 
-    def _alternative_saved(self, text: str) -> None:
+    def _alternative_saved(self, text: str, version: int | None = None) -> None:
         if not self.is_attached:
             return
         self.busy = False
         self.alternative_saved = text
+        if version is not None:  # the next F9 saves against it
+            self.version = version
         self.refresh_bindings()
         hint = self.query_one("#alt-hint", Static)
         hint.update(self.t("intake.agreed", text=text) + "\n" + self.t("intake.alternative_hint"))
@@ -1378,6 +1462,9 @@ class IntakeScreen(LeaveGuard):
 
     def action_convert(self) -> None:
         if self.result is None or self.busy or self.order_no is not None:
+            return
+        if self._edited():  # the check on screen is not that of what is typed
+            self._status(error_text(self.t("intake.convert_edited")))
             return
         risky = any(f.get("risk") for f in self.result.feasibility)
         if risky and not self.alternative_saved:
@@ -1410,7 +1497,7 @@ class IntakeScreen(LeaveGuard):
         try:
             detail = intake.convert_to_order(self.db, self.actor, requirement_id)
         except Exception as exc:
-            self.app.call_from_thread(self._failed, explain(str(exc), self.lang))
+            self.app.call_from_thread(self._failed, self._say(exc))
             return
         self.app.call_from_thread(self._converted, detail.order_no)
 
@@ -1422,7 +1509,8 @@ class IntakeScreen(LeaveGuard):
         assert self.actor is not None
         self.busy = False
         self.order_no = order_no
-        self.query_one("#alternative", Input).disabled = True
+        for node in self.query("#form Input, #form Select"):  # converted: read-only now
+            node.disabled = True
         self.refresh_bindings()
         message = self.t("intake.converted", order_no=order_no)
         self._status(message)
