@@ -45,8 +45,7 @@ register(
         "md.product.col.price": ("标准价", "List"),
         "md.product.col.tax": ("税率", "Tax"),
         "md.product.col.mto": ("定制", "MTO"),
-        "md.product.col.stocked": ("库存", "Stock"),
-        "md.product.not_stocked": ("无需", "none"),
+        "md.product.col.stocked": ("存货", "Stocked"),
         "md.product.new": ("新增产品", "New product"),
         "md.product.edit": ("产品 {code}", "Product {code}"),
         "md.product.view": ("产品 {code}（只读）", "Product {code} (read-only)"),
@@ -183,7 +182,7 @@ class ProductsScreen(MdListScreen):
             Column(self.t("md.product.col.price"), 10, align="right"),
             Column(self.t("md.product.col.tax"), 4, align="right"),
             Column(self.t("md.product.col.mto"), 4),
-            Column(self.t("md.product.col.stocked"), 5),
+            Column(self.t("md.product.col.stocked"), 7),
         ]
 
     def page(self, after: str | None) -> list[Any]:
@@ -207,7 +206,7 @@ class ProductsScreen(MdListScreen):
                 fmt_money(item.list_price),
                 tax(item.tax_code, self.lang),
                 self.t("md.yes") if item.made_to_order else "",
-                "" if getattr(item, "stocked", True) else self.t("md.product.not_stocked"),
+                "" if getattr(item, "stocked", True) else self.t("md.no"),
             ),
         )
 

@@ -933,6 +933,7 @@ class OrderEntryScreen(OrderScreen):
     OrderEntryScreen #address { width: 1fr; margin-right: 0; }
     OrderEntryScreen #invoice { width: 20; }
     OrderEntryScreen #terms { width: 18; }
+    OrderEntryScreen.-en #terms { width: 21; }  /* "Cash on delivery" */
     OrderEntryScreen #header #prepay, OrderEntryScreen #header #credit {
         width: 4; margin-right: 0;
     }
