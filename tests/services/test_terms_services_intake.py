@@ -296,6 +296,7 @@ def test_update_requirement_on_a_stale_version_names_who(db: Database, cast: Dem
     with pytest.raises(Conflict) as info:
         intake.update_requirement(db, cast["wang"], first.id, requirement("5"), first.version)
     assert info.value.changed_by == "zhao" and info.value.code == "intake.update_stale"
+    assert info.value.params["version"] == version  # what saving over it needs
     assert saved_lines(db, first.id)[0] == (1, Decimal(20))
     ok = intake.update_requirement(db, cast["wang"], first.id, requirement("5"), version)
     assert ok.version == version + 1
@@ -319,3 +320,33 @@ def test_only_sales_update_a_requirement(db: Database, cast: DemoCast, who: str)
         intake.update_requirement(db, cast[who], first.id, requirement("3"), first.version)
     by_clerk = intake.update_requirement(db, cast["zhao"], first.id, requirement("3"), 1)
     assert by_clerk.version == 2
+
+
+def test_seeded_orders_carry_the_numbers_of_their_terms(db: Database) -> None:
+    from order_tui.domain.terms import TERM_NUMBERS
+    from order_tui.store.seed import seed_orders
+
+    seed_orders(db, 40, pause=0)
+    with db.reading() as session:
+        from order_tui.store.models import SalesOrder
+
+        rows = session.exec(select(SalesOrder)).all()
+        assert len(rows) == 40
+        for o in rows:
+            expected = TERM_NUMBERS[o.payment_terms]
+            assert (o.prepay_pct, o.credit_days) == (expected.prepay_pct, expected.credit_days)
+
+
+def test_a_resubmission_shows_the_reviewers_the_new_terms(db: Database, cast: DemoCast) -> None:
+    no = new_order(db, cast, "C0002", [("P0005", "3")])
+    review.submit(db, cast["zhao"], no)
+    review.reject(db, cast["chen"], no, "terms", "请客户预付三成")
+    data, version = orders.order_input_of(db, no)
+    data.prepay_pct = 30
+    orders.edit_order(db, cast["zhao"], no, data, version)
+    review.resubmit(db, cast["zhao"], no)
+    changes = review.round_changes(db, no)
+    assert changes["prepay_pct"] == [0, 30]
+    assert "credit_days" not in changes
+    # a round kept before the order had these fields shows no change for them
+    assert review.diff_snapshots({"total": "1"}, {"total": "1", "prepay_pct": 30}) == {}

@@ -572,3 +572,14 @@ async def test_saving_again_over_someone_elses_change_keeps_the_input(db: Databa
         shown = screen_text(pilot)
         assert "changed by zhao" in shown and "Your input is kept" in shown
         assert row.field("qty").value == "3"
+        # F9 again: saved over zhao's version, whose alternative stays
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "saved (version 3)" in screen_text(pilot)
+        from order_tui.store import repo
+        from order_tui.store.models import Requirement
+
+        with db.reading() as session:
+            stored = session.get(Requirement, screen.result.id)
+            assert stored is not None and stored.alternative_agreed == "by phone"
+            assert [int(ln.qty) for ln in repo.requirement_lines(session, stored.id or 0)] == [3]

@@ -153,8 +153,8 @@ register(
             "The changes to the requirement are not saved yet (F9). Leave anyway?",
         ),
         "intake.conflict": (
-            "{message}。您的输入仍保留：Esc 离开后重新打开可载入最新内容",
-            "{message}. Your input is kept: leave with Esc and open again for the latest",
+            "{message}。您的输入仍保留：再按 F9 以您的输入覆盖保存，或按 Esc 离开",
+            "{message}. Your input is kept: F9 again saves it over that change, Esc leaves",
         ),
         "intake.failed": ("操作失败：{error}", "Failed: {error}"),
         "intake.check_head": ("可行性检查（需求 #{id}）", "Feasibility check (requirement #{id})"),
@@ -1299,8 +1299,7 @@ class IntakeScreen(LeaveGuard):
             self.app.call_from_thread(self._invalid, exc, lines)
             return
         except Conflict as exc:  # someone changed it since: say who, keep what is typed
-            message = self.t("intake.conflict", message=self._say(exc))
-            self.app.call_from_thread(self._failed, message)
+            self.app.call_from_thread(self._stale, exc)
             return
         except DomainError as exc:
             self.app.call_from_thread(self._failed, self._say(exc))
@@ -1368,6 +1367,14 @@ class IntakeScreen(LeaveGuard):
             return
         target.focus()
         self._status(self.t("intake.fix"))
+
+    def _stale(self, exc: Conflict) -> None:
+        """Someone saved the requirement since: say who; the next F9 saves over their
+        version (the alternative they recorded stays, the form is the representative's)."""
+        latest = exc.params.get("version")
+        if isinstance(latest, int):
+            self.version = latest
+        self._failed(self.t("intake.conflict", message=self._say(exc)))
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:

@@ -257,6 +257,7 @@ def _open_requirement(
             id=requirement_id,
             who=who,
             when=when,
+            version=req.version,  # to save over it, when the representative chooses to
         )
     return req
 

@@ -87,7 +87,7 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Fields and lines that changed, old -> new, for the reviewers of the next round."""
     changes: dict[str, Any] = {}
     for key in sorted(set(old) | set(new)):
-        if key == "lines":
+        if key == "lines" or key not in old:  # not in old: a field added by an upgrade since
             continue
         if old.get(key) != new.get(key):
             changes[key] = [old.get(key), new.get(key)]
