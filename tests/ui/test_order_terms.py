@@ -214,8 +214,8 @@ def test_the_terms_finding_speaks_both_languages() -> None:
     assert "款到发货、月结30天" in zh
     assert "this order: 30% prepaid, balance net 60" in en
     assert "credit 60 days above the 30 allowed" in en
-    assert "宽于客户允许" in finding_text(finding, "zh")
-    assert "looser than allowed" in finding_text(finding, "en")
+    assert "付款条件 30% 预付，余款月结60天 宽于客户允许" in finding_text(finding, "zh")
+    assert "30% prepaid, balance net 60 are looser than allowed" in finding_text(finding, "en")
 
 
 def test_lookup_and_stock_strip_say_not_stocked(db: Database) -> None:

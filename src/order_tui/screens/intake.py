@@ -349,8 +349,10 @@ def render_feasibility(
         padding=(0, 0),  # the box's column divider is the one space between columns
         header_style="bold",
     )
+    # The product's name is what gives way when the row is too wide (never the figures).
     table.add_column(tr("intake.col.no"), justify="right", no_wrap=True)
-    table.add_column(tr("intake.col.product"), no_wrap=True, overflow="ellipsis", max_width=24)
+    # (a column that may wrap is the one Rich narrows; its cells are one line with an ellipsis)
+    table.add_column(tr("intake.col.product"), overflow="ellipsis", max_width=24)
     for key in ("need", "on_hand", "locked", "available", "shortfall"):
         table.add_column(tr(f"intake.col.{key}"), justify="right", no_wrap=True)
     table.add_column(tr("intake.col.lead"), justify="right", no_wrap=True)
@@ -360,7 +362,7 @@ def render_feasibility(
     risky = 0
     for no, row in enumerate(rows, start=1):
         f = by_line.get(no)
-        product = Text(row.get("code") or "", style="bold")
+        product = Text(row.get("code") or "", style="bold", no_wrap=True, overflow="ellipsis")
         if row.get("name"):
             product.append(" " + row["name"])
         if f is None:

@@ -337,9 +337,9 @@ register(
             "Payment terms {terms} are not allowed for this customer ({allowed})",
         ),
         "entry.f.terms_loose": (
-            "付款条件 {terms_zh} 宽于客户允许（预付至少 {min_prepay_pct}%，账期最多 "
+            "付款条件 {terms} 宽于客户允许（预付至少 {min_prepay_pct}%，账期最多 "
             "{max_credit_days} 天）",
-            "Payment terms {terms_en} are looser than allowed (prepay at least "
+            "Payment terms {terms} are looser than allowed (prepay at least "
             "{min_prepay_pct}%, credit at most {max_credit_days} days)",
         ),
         "entry.err.whole": ("请输入整数", "Enter a whole number"),
@@ -421,6 +421,8 @@ def _evidence(evidence: dict[str, str], lang: str) -> dict[str, str]:
                 shown[key] = fmt_money(Decimal(value))
             elif key in QTY_EVIDENCE:
                 shown[key] = fmt_qty(Decimal(value))
+    if f"terms_{lang}" in evidence:  # the terms in words, given in both languages
+        shown["terms"] = evidence[f"terms_{lang}"]
     if shown.get("replenishment_date") == "?":
         shown["replenishment_date"] = t("entry.f.no_date", lang)
     return shown
