@@ -49,6 +49,7 @@ COLUMNS = {
         "tax_code",
         "made_to_order",
         "lead_time_days",
+        "stocked",
     ],
     "stock.csv": ["product_code", "on_hand", "incoming", "incoming_date", "location"],
 }
@@ -284,6 +285,18 @@ def test_product_tax_and_lead_times() -> None:
             assert 0 <= lead <= 3, f"{code}: stock lead time {lead}"
     assert sum(row["made_to_order"] == "1" for row in rows) == 3
     assert {"13", "9", "6"} <= {row["tax_code"] for row in rows}
+
+
+def test_services_are_not_stocked() -> None:
+    """A service (installation, training, freight) has no stock to check, lock or pick."""
+    rows = {row["code"]: row for row in read_rows("products.csv")}
+    for code, row in rows.items():
+        assert row["stocked"] in {"0", "1"}, code
+        if row["stocked"] == "0":
+            assert row["made_to_order"] == "0", f"{code}: a service is not made to order"
+    assert rows["P0012"]["stocked"] == "0", "P0012 is the installation service"
+    stock = {row["product_code"] for row in read_rows("stock.csv")}
+    assert not {c for c, r in rows.items() if r["stocked"] == "0"} & stock
 
 
 # --- stock ---------------------------------------------------------------------------------

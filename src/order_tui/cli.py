@@ -99,6 +99,17 @@ def _parse_line(text: str) -> tuple[str, Decimal, Decimal | None]:
     return code, _decimal(qty_text, f"line {text!r}"), price
 
 
+def _whole_number(text: str) -> int:
+    """30, 30% or ６０ (full-width digits) as an int; the service checks the range."""
+    import argparse
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
+    if not cleaned.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(cleaned)
+
+
 def _date(text: str | None) -> date | None:
     if not text:
         return None
@@ -302,6 +313,8 @@ def cmd_orders(args: argparse.Namespace) -> int:
             discount=_decimal(args.discount, "discount"),
             price_includes_tax=not args.net_prices,
             payment_terms=args.terms,
+            prepay_pct=args.prepay,
+            credit_days=args.credit_days,
             invoice_type=args.invoice,
             wanted_date=_date(args.wanted),
             remarks=args.remarks or "",
@@ -374,8 +387,15 @@ def _show(d: Any) -> None:
     print(f"客户 Customer: {d.cust_name}  USCC {d.cust_uscc}")
     print(f"联系人 Contact: {d.contact_name} {d.contact_phone}  地址 {d.cust_address}")
     print(f"开户行 Bank: {d.cust_bank} {d.cust_account}")
+    from order_tui.domain.terms import describe
+
     print(
-        f"付款 Terms: {d.payment_terms}  发票 Invoice: {d.invoice_type}  "
+        f"付款 Terms: {d.payment_terms}  预付 Prepay: {d.prepay_pct}%  "
+        f"账期 Credit: {d.credit_days} 天 days  发票 Invoice: {d.invoice_type}"
+    )
+    print(
+        f"  {describe(d.prepay_pct, d.credit_days, 'zh')} / "
+        f"{describe(d.prepay_pct, d.credit_days, 'en')}  "
         f"交期 Wanted: {d.wanted_date or '-'}  付款日 Due: {d.payment_due_date or '-'}"
     )
     print("行  产品        名称/规格                      数量        单价          金额")
@@ -567,7 +587,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--freight", default="0")
     q.add_argument("--discount", default="0")
     q.add_argument("--net-prices", action="store_true", help="prices exclude tax")
-    q.add_argument("--terms")
+    q.add_argument("--terms", help="prepaid, cod, net30, net60 or net90")
+    q.add_argument(
+        "--prepay",
+        type=_whole_number,
+        metavar="PCT",
+        help="percent paid before shipping, 0-100 (default: that of the terms)",
+    )
+    q.add_argument(
+        "--credit-days",
+        type=_whole_number,
+        metavar="DAYS",
+        help="days of credit for the balance, 0-365 (default: that of the terms)",
+    )
     q.add_argument("--invoice", choices=["special", "normal"])
     q.add_argument("--wanted", help="wanted delivery date YYYY-MM-DD")
     q.add_argument("--remarks")

@@ -201,3 +201,21 @@ def test_user_commands(
     assert "admin" in capsys.readouterr().err
     run(capsys, "user", "disable", "qian", "--user", "admin")
     assert main(["orders", "list", "--user", "qian"]) == 0
+
+
+def test_orders_new_with_terms_in_numbers(
+    demo_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["orders", "new", "--user", "zhao", "--customer", "C0002", "--line", "P0005:2"]
+    number = run(capsys, *base, "--terms", "net60", "--prepay", "30%", "--credit-days", "60")
+    shown = run(capsys, "orders", "show", number)
+    assert "预付 Prepay: 30%" in shown and "账期 Credit: 60 天 days" in shown
+    assert "30% 预付，余款月结60天 / 30% prepaid, balance net 60" in shown
+    data = json.loads(run(capsys, "orders", "show", number, "--json"))
+    assert (data["prepay_pct"], data["credit_days"]) == (30, 60)
+    # out of range: the service's line; not a number: argparse's
+    assert main([*base, "--credit-days", "400"]) == 1
+    assert "credit days must be whole days from 0 to 365" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--prepay", "lots"])
+    assert "not a whole number" in capsys.readouterr().err

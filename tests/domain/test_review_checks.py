@@ -1,5 +1,6 @@
 """Review checks of step 3 and the feasibility check of step 1, as pure functions."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -194,3 +195,86 @@ def test_terms_helpers() -> None:
         assert "at least 3" in str(exc)
     else:
         raise AssertionError("retention below 3 years accepted")
+
+
+# -- non-stocked products (services) ------------------------------------------------------------
+
+
+@given(qty=st.integers(1, 10_000), lead=st.integers(0, 10))
+def test_a_service_is_never_short(qty: int, lead: int) -> None:
+    """Installation, training, freight: no stock, so no shortfall, no risk, no stock finding."""
+    service = fline(
+        product_code="P0012",
+        qty=Decimal(qty),
+        on_hand=Decimal(0),
+        locked=Decimal(0),
+        lead_time_days=lead,
+        stocked=False,
+    )
+    result = fz.assess_line(service, TODAY, None)
+    assert (result.shortfall, result.risk, result.stocked) == (Decimal(0), "", False)
+    assert result.earliest == TODAY + timedelta(days=lead + 2)
+    f = facts(
+        lines=(line(product_code="P0012", qty=Decimal(qty), available=Decimal(0), stocked=False),)
+    )
+    assert rc.check_stock(f) == []
+
+
+def test_a_stocked_line_beside_a_service_is_still_checked() -> None:
+    f = facts(
+        lines=(
+            line(line_no=1, product_code="P0012", available=Decimal(0), stocked=False),
+            line(line_no=2, qty=Decimal(20), available=Decimal(5)),
+        )
+    )
+    found = rc.check_stock(f)
+    assert [x.evidence["line"] for x in found] == ["2"]
+
+
+# -- terms in numbers against the customer's allowed terms ---------------------------------------
+
+
+def test_terms_numbers_within_the_allowed() -> None:
+    allowed = frozenset({"prepaid", "net30", "net60"})
+    ok = facts(payment_terms="net60", allowed_terms=allowed, prepay_pct=30, credit_days=60)
+    assert rc.check_terms_numbers(ok) == []
+    assert rc.review_findings(ok) == []
+    # the defaults of an allowed code are never looser than allowed
+    assert rc.check_terms_numbers(facts()) == []
+
+
+def test_credit_days_above_the_longest_allowed_term() -> None:
+    f = facts(payment_terms="net30", prepay_pct=30, credit_days=60)
+    found = rc.check_terms_numbers(f)
+    assert codes(found) == [(Department.FINANCE, "terms_loose")]
+    ev = found[0].evidence
+    assert (ev["credit_days"], ev["max_credit_days"], ev["looser"]) == ("60", "30", "credit_days")
+    assert ev["terms_zh"] == "30% 预付，余款月结60天"
+    assert ev["terms_en"] == "30% prepaid, balance net 60"
+    assert found[0].severity == "block"
+
+
+def test_prepayment_below_what_the_allowed_terms_require() -> None:
+    f = facts(payment_terms="prepaid", allowed_terms=frozenset({"prepaid"}), prepay_pct=30)
+    found = rc.check_terms_numbers(f)
+    assert codes(found) == [(Department.FINANCE, "terms_loose")]
+    assert found[0].evidence["min_prepay_pct"] == "100"
+    assert found[0].evidence["looser"] == "prepay_pct"
+    # 30 % prepaid leaves a balance on credit: the credit check counts it again
+    assert codes(rc.check_credit(replace(f, credit_limit=Decimal(0)))) == [
+        (Department.SALES, "credit")
+    ]
+
+
+def test_a_code_not_allowed_is_one_finding_not_two() -> None:
+    f = facts(payment_terms="net90", prepay_pct=0, credit_days=90)
+    assert codes(rc.review_findings(f)) == [(Department.FINANCE, "terms")]
+
+
+@given(pct=st.integers(0, 100), days=st.integers(0, 365))
+def test_terms_finding_matches_the_limits(pct: int, days: int) -> None:
+    if pct == 100:
+        days = 0
+    f = facts(payment_terms="net30", prepay_pct=pct, credit_days=days)
+    found = rc.check_terms_numbers(f)
+    assert bool(found) == (pct < 100 and days > 30)

@@ -353,6 +353,7 @@ def test_every_execution_message_has_both_languages() -> None:
         assert zh != en and zh and en
 
 
-def test_product_master_has_stocked_flag(db: Database) -> None:
+def test_sample_master_data_marks_the_service_product_not_stocked(db: Database) -> None:
     with db.reading() as session:
-        assert session.get(Product, repo.find_product(session, "P0012").id).stocked
+        assert not session.get(Product, repo.find_product(session, "P0012").id).stocked
+        assert session.get(Product, repo.find_product(session, "P0001").id).stocked

@@ -120,7 +120,7 @@ async def test_the_clerk_releases_from_the_order_in_english(
         assert "[Quality problem] housing cracked" in text and "Replacement product" in text
         await pilot.press("1", "enter", "enter")
         await settle(pilot)
-        assert "! describe the solution agreed with the customer" in screen_text(pilot)
+        assert "! Describe the solution agreed with the customer" in screen_text(pilot)
         await pilot.press(*"replaced by a new batch", "enter")
         await settle(pilot)
         assert isinstance(app.screen, OrderDetailScreen)

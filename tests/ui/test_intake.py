@@ -150,12 +150,12 @@ async def test_whole_intake_by_keys(db: Database) -> None:
         assert "客户往来" in history and "SO" in history
         shown = screen_text(pilot)
         assert "缺货" in shown or "延期" in shown  # the check is on screen, not just in memory
-        # Recorded: the draft is gone, the form is locked, the keys changed.
+        # Recorded: the draft is gone, the form stays editable (F9 saves it again), the
+        # alternative and the conversion are offered.
         assert forms.load_form(db, screen.actor, "intake:new") is None
-        assert screen.query_one("#customer", Input).disabled
+        assert not screen.query_one("#customer", Input).disabled
         footer = shown.splitlines()[-1]
         assert "^R 记录替代方案" in footer and "F12 转为订单" in footer
-        assert "F9" not in footer
 
         # The alternative agreed with the customer.
         assert screen.focused is screen.query_one("#alternative", Input)
@@ -183,6 +183,8 @@ async def test_whole_intake_by_keys(db: Database) -> None:
         await settle(pilot)
         assert app.screen is screen
         assert f"已转为草稿订单 {screen.order_no}" in screen_text(pilot)
+        assert screen.query_one("#customer", Input).disabled  # converted: read-only now
+        assert "F9" not in screen_text(pilot).splitlines()[-1]
         await pilot.press("escape")  # nothing unsaved: straight home
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -500,3 +502,84 @@ async def test_leaving_with_an_unrecorded_alternative_asks(db: Database) -> None
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_recorded_requirement_is_saved_again_with_f9(db: Database) -> None:
+    """F9, change a quantity, F9 again: the new check on screen, the new quantity stored."""
+    from order_tui.store import repo
+
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_intake(pilot)
+        await choose_customer(pilot)
+        first = screen.query_one(LineRow)
+        await fill_line(pilot, screen, first, "P0001", "40")  # 35 on hand
+        await pilot.press("f7")
+        await settle(pilot)
+        second = list(screen.query(LineRow))[1]
+        await fill_line(pilot, screen, second, "P0012", "1")
+        assert "服务项目：无需库存" in screen_text(pilot)  # the service under its line
+        await pilot.press("f9")
+        await settle(pilot)
+        assert screen.result is not None, screen_text(pilot)
+        requirement_id, version = screen.result.id, screen.version
+        results = static_text(screen.query_one("#results", Static))
+        line1 = next(ln for ln in results.splitlines() if "P0001" in ln)
+        assert "缺货" in line1 or "无货源" in line1
+        service = next(ln for ln in results.splitlines() if "P0012" in ln)
+        assert "无需库存" in service and "缺货" not in service  # no false shortage
+        # From the alternative back to the first line's quantity: keys only.
+        assert screen.focused is screen.query_one("#alternative", Input)
+        await to_field(pilot, screen, first.field("qty"))
+        await pilot.press("end", *["backspace"] * 2, "2")
+        assert screen.unsaved_changes()
+        # F12 now would convert what the check did not see: it says so instead.
+        await pilot.press("f12")
+        await settle(pilot)
+        assert screen.order_no is None and "先按 F9" in screen_text(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert screen.result.id == requirement_id and screen.version == (version or 0) + 1
+        assert "已保存修改" in screen_text(pilot)
+        results = static_text(screen.query_one("#results", Static))
+        line1 = next(ln for ln in results.splitlines() if "P0001" in ln)
+        assert line1.split()[3] == "2" and "可满足" in line1, line1
+        assert "1 行有风险" not in results and "全部可满足" in results
+        assert not screen.unsaved_changes()
+        with db.reading() as session:
+            stored = repo.requirement_lines(session, requirement_id)
+            assert [(ln.line_no, int(ln.qty)) for ln in stored] == [(1, 2), (2, 1)]
+
+
+async def test_saving_again_over_someone_elses_change_keeps_the_input(db: Database) -> None:
+    from order_tui.services import intake
+
+    app = OrderApp(db, demo=True, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_intake(pilot)
+        await choose_customer(pilot)
+        row = screen.query_one(LineRow)
+        await fill_line(pilot, screen, row, "P0001", "2")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert screen.result is not None
+        zhao = operators.find_actor(db, "zhao")
+        intake.agree_alternative(db, zhao, screen.result.id, "by phone")
+        await to_field(pilot, screen, row.field("qty"))
+        await pilot.press("end", "backspace", "3")
+        await pilot.press("f9")
+        await settle(pilot)
+        shown = " ".join(screen_text(pilot).split())  # the status line wraps at 80 columns
+        assert "changed by zhao" in shown and "Your input is kept" in shown
+        assert row.field("qty").value == "3"
+        # F9 again: saved over zhao's version, whose alternative stays
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "saved (version 3)" in screen_text(pilot)
+        from order_tui.store import repo
+        from order_tui.store.models import Requirement
+
+        with db.reading() as session:
+            stored = session.get(Requirement, screen.result.id)
+            assert stored is not None and stored.alternative_agreed == "by phone"
+            assert [int(ln.qty) for ln in repo.requirement_lines(session, stored.id or 0)] == [3]

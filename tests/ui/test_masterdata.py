@@ -511,3 +511,27 @@ def test_every_binding_has_an_id_and_both_languages() -> None:
         for binding in cls.BINDINGS:
             assert binding.id, (cls.__name__, binding.key)  # type: ignore[union-attr]
             assert f"key.{binding.id}" in STRINGS, binding.id  # type: ignore[union-attr]
+
+
+async def test_the_manager_marks_a_product_as_not_stocked(db: Database) -> None:
+    """The Stocked box by keys (Tab to it, space), saved; the list says 否 in its column."""
+    async with MdApp(db, "zhang", "zh", "products").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "存货" in screen_text(pilot).splitlines()[1]  # the column heading
+        await go_to(pilot, "P0013")
+        await pilot.press("enter")
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#f-stocked")
+        assert box.value is True  # type: ignore[attr-defined]
+        for _ in range(12):
+            if pilot.app.screen.focused is box:
+                break
+            await pilot.press("tab")
+        assert pilot.app.screen.focused is box
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProductsScreen), screen_text(pilot)
+        saved, _version = masterdata.product_input(db, "P0013")
+        assert saved.stocked is False
+        row = next(ln for ln in screen_text(pilot).splitlines() if "P0013" in ln)
+        assert row.rstrip().endswith("否")

@@ -118,10 +118,11 @@ async def test_new_order_by_lookup_and_scanner_saves_and_submits(db: Database) -
         assert "中国工商银行北京中关村支行" in text and "0200004509200186734" in text
         assert "李经理 13911286543" in text
         assert "月结30天" in text  # the customer's default terms
-        # wanted date and freight: Tab through contact, address, invoice, terms, price mode
+        # wanted date and freight: Tab through contact, address, invoice, price mode; then
+        # terms, prepay %, credit days and the due date to the freight
         screen.query_one("#customer").focus()
-        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", *wanted, "tab", "tab")
-        await pilot.press(*"200", "tab")
+        await pilot.press("tab", "tab", "tab", "tab", "tab", *wanted)
+        await pilot.press("tab", "tab", "tab", "tab", "tab", *"200", "tab")
         assert screen.query_one("#wanted").value == wanted  # type: ignore[attr-defined]
         assert screen.query_one("#freight").value == "200.00"  # type: ignore[attr-defined]
         # line 1 by F4 on the product cell, quantity typed
@@ -325,7 +326,7 @@ async def test_a_draft_survives_a_hang_up(db: Database) -> None:
         await settle(pilot)
         await pilot.press("5", "enter", *"12x", "enter")  # an invalid price is kept too
         await pilot.press("f6", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab")
-        await pilot.press("tab", *"木箱包装")  # remarks, in Chinese
+        await pilot.press("tab", "tab", "tab", *"木箱包装")  # remarks, in Chinese
         assert screen.unsaved_changes()
         assert app.save_drafts_now() == 1  # what SIGHUP does before the app exits
     # a new session on the same database
@@ -452,8 +453,9 @@ async def test_keys_typed_ahead_land_where_they_were_meant(db: Database) -> None
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         screen = await new_order(pilot)
-        tabs = ["tab"] * 5
-        burst(pilot, [*"C0003", "enter", *tabs, *wanted, "tab", "tab", *"80", "tab", "f6"])
+        tabs = ["tab"] * 4  # contact -> address, invoice, price mode, wanted
+        to_freight = ["tab"] * 5  # terms, prepay %, credit days, due date, freight
+        burst(pilot, [*"C0003", "enter", *tabs, *wanted, *to_freight, *"80", "tab", "f6"])
         burst(pilot, [*"P0001", "enter", "2", "enter", *"6100", "enter", "tab"])
         burst(pilot, [*"P0004", "enter", "5", "enter", "left", "enter", "end", "0", "enter"])
         await settle(pilot)

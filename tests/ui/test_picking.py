@@ -152,7 +152,7 @@ async def test_a_hold_from_the_pick_screen_stops_the_scanner(
         assert isinstance(app.screen, HoldDialog)
         await pilot.press("1", "enter", *"scratched flange", "enter", *"nobody", "enter")
         await settle(pilot)
-        assert "! no operator is called nobody" in screen_text(pilot)
+        assert "! No operator is called nobody" in screen_text(pilot)
         assert app.screen.query_one("#hold-text").value == "scratched flange"  # type: ignore[attr-defined]
         await pilot.press("ctrl+u", *"zhao", "enter")
         await settle(pilot)

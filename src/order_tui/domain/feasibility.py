@@ -16,6 +16,7 @@ class FeasibilityLine:
     incoming_date: date | None
     made_to_order: bool
     lead_time_days: int
+    stocked: bool = True  # False for a service (installation, freight): nothing to stock
 
     @property
     def available(self) -> Decimal:
@@ -23,7 +24,9 @@ class FeasibilityLine:
 
     @property
     def shortfall(self) -> Decimal:
-        return Decimal(0) if self.made_to_order else max(self.qty - self.available, Decimal(0))
+        if self.made_to_order or not self.stocked:
+            return Decimal(0)
+        return max(self.qty - self.available, Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class FeasibilityResult:
     incoming: Decimal = Decimal(0)
     incoming_date: date | None = None
     made_to_order: bool = False
+    stocked: bool = True
 
 
 def assess_line(
@@ -76,6 +80,7 @@ def assess_line(
         incoming=line.incoming,
         incoming_date=line.incoming_date,
         made_to_order=line.made_to_order,
+        stocked=line.stocked,
     )
 
 

@@ -4,13 +4,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from order_tui.domain import terms
 from order_tui.domain.roles import Department
 
 
 @dataclass(frozen=True)
 class Finding:
     department: Department
-    code: str  # credit, price_low, price_high, stock, capacity, lead_time, terms, invoice
+    # credit, price_low, price_high, stock, capacity, lead_time, terms, terms_loose, invoice
+    code: str
     severity: str  # "block" (the reviewer should reject unless agreed) or "warn"
     message: str
     evidence: dict[str, str] = field(default_factory=dict)
@@ -30,6 +32,7 @@ class LineFacts:
     available: Decimal  # on hand minus locked
     incoming: Decimal
     incoming_date: date | None
+    stocked: bool = True  # False for a service (installation, freight): no stock to check
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,23 @@ class ReviewFacts:
     order_date: date
     wanted_date: date | None
     lines: tuple[LineFacts, ...]
+    # The terms in numbers; None: the defaults of `payment_terms`.
+    prepay_pct: int | None = None
+    credit_days: int | None = None
+
+    @property
+    def terms_numbers(self) -> terms.TermNumbers:
+        default = terms.TERM_NUMBERS.get(self.payment_terms, terms.TermNumbers(0, 0))
+        return terms.TermNumbers(
+            default.prepay_pct if self.prepay_pct is None else self.prepay_pct,
+            default.credit_days if self.credit_days is None else self.credit_days,
+        )
 
 
 def check_credit(f: ReviewFacts) -> list[Finding]:
     exposure = sum((t for _, t in f.open_orders), Decimal("0.00")) + f.order_total
-    if f.payment_terms == "prepaid" or exposure <= f.credit_limit:
+    # An order paid in full before shipping carries no credit risk (whatever its code says).
+    if not f.terms_numbers.has_balance or exposure <= f.credit_limit:
         return []
     return [
         Finding(
@@ -89,7 +104,7 @@ def check_prices(f: ReviewFacts) -> list[Finding]:
 def check_stock(f: ReviewFacts) -> list[Finding]:
     out: list[Finding] = []
     for line in f.lines:
-        if line.made_to_order or line.qty <= line.available:
+        if line.made_to_order or not line.stocked or line.qty <= line.available:
             continue
         short = line.qty - max(line.available, Decimal(0))
         when = line.incoming_date.isoformat() if line.incoming_date and line.incoming else "?"
@@ -177,6 +192,43 @@ def check_terms(f: ReviewFacts) -> list[Finding]:
     ]
 
 
+def check_terms_numbers(f: ReviewFacts) -> list[Finding]:
+    """Prepayment and credit days no looser than the customer's allowed codes grant.
+
+    Only for an allowed code: an order whose code is not allowed already has the `terms`
+    finding, and fixing the code resets the numbers."""
+    if f.payment_terms not in f.allowed_terms:
+        return []
+    numbers = f.terms_numbers
+    looser = terms.looser_than_allowed(numbers, f.allowed_terms)
+    limits = terms.allowed_limits(f.allowed_terms)
+    if not looser or limits is None:
+        return []
+    parts = []
+    if "prepay_pct" in looser:
+        parts.append(f"prepayment {numbers.prepay_pct}% below the {limits.prepay_pct}% required")
+    if "credit_days" in looser:
+        parts.append(f"{numbers.credit_days} credit days above the {limits.credit_days} allowed")
+    return [
+        Finding(
+            Department.FINANCE,
+            "terms_loose",
+            "block",
+            "payment terms looser than the customer is allowed: " + "; ".join(parts),
+            {
+                "prepay_pct": str(numbers.prepay_pct),
+                "credit_days": str(numbers.credit_days),
+                "min_prepay_pct": str(limits.prepay_pct),
+                "max_credit_days": str(limits.credit_days),
+                "looser": ", ".join(looser),
+                "allowed": ", ".join(c for c in terms.PAYMENT_TERMS if c in f.allowed_terms),
+                "terms_zh": terms.describe(numbers.prepay_pct, numbers.credit_days, "zh"),
+                "terms_en": terms.describe(numbers.prepay_pct, numbers.credit_days, "en"),
+            },
+        )
+    ]
+
+
 INVOICE_FIELDS = ("name", "uscc", "address_phone", "bank_account")
 
 
@@ -204,6 +256,7 @@ ALL_CHECKS = (
     check_capacity,
     check_lead_time,
     check_terms,
+    check_terms_numbers,
     check_invoice,
 )
 

@@ -1,9 +1,11 @@
 """Payment terms, invoice types, reason codes and other closed lists the clerk picks from."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from order_tui.domain import messages
-from order_tui.domain.errors import InvalidValue
+from order_tui.domain.errors import InvalidValue, ValidationError
 
 messages.register(
     {
@@ -14,6 +16,18 @@ messages.register(
         "terms.retention": (
             "保管期限至少为 {years} 年",
             "retention must be at least {years} years",
+        ),
+        "terms.prepay_range": (
+            "预付比例应为 0 到 100 之间的整数（%）",
+            "prepayment must be a whole percent from 0 to 100",
+        ),
+        "terms.credit_days_range": (
+            "账期应为 0 到 {most} 之间的整数天数",
+            "credit days must be whole days from 0 to {most}",
+        ),
+        "terms.credit_without_balance": (
+            "100% 预付时没有余款，账期应为 0 天",
+            "with 100% prepaid there is no balance: credit days must be 0",
         ),
     }
 )
@@ -119,9 +133,142 @@ def check_code(value: str, table: dict[str, object], what: str) -> str:
 
 
 def payment_due(order_date: date, terms: str) -> date | None:
-    check_code(terms, PAYMENT_TERMS, "payment terms")
-    days = PAYMENT_TERMS[terms][2]
-    return None if days is None else order_date + timedelta(days=days)
+    """The due date of a term code's default numbers (see `due_date`)."""
+    numbers = default_numbers(terms)
+    return due_date(order_date, numbers.prepay_pct, numbers.credit_days)
+
+
+# -- payment terms in numbers ---------------------------------------------------------------
+#
+# An order carries its terms as two numbers: the percent of the total paid before shipping
+# and the days of credit for the rest (the balance). A term code stands for default numbers;
+# the clerk may agree others (30 % prepaid, balance net 60) and finance reviews them against
+# the codes the customer is allowed.
+
+MAX_CREDIT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class TermNumbers:
+    prepay_pct: int  # percent of the order total paid before shipping, 0..100
+    credit_days: int  # days after the order date the balance is due, 0..MAX_CREDIT_DAYS
+
+    @property
+    def has_balance(self) -> bool:
+        return self.prepay_pct < 100
+
+
+# What each code means in numbers: prepaid = everything before shipping; cod = nothing before,
+# the rest on delivery; netN = nothing before, the rest N days after the order date.
+TERM_NUMBERS: dict[str, TermNumbers] = {
+    "prepaid": TermNumbers(100, 0),
+    "cod": TermNumbers(0, 0),
+    "net30": TermNumbers(0, 30),
+    "net60": TermNumbers(0, 60),
+    "net90": TermNumbers(0, 90),
+}
+
+
+def default_numbers(code: str) -> TermNumbers:
+    """The numbers a term code stands for (ValueError for an unknown code)."""
+    check_code(code, PAYMENT_TERMS, "payment terms")
+    return TERM_NUMBERS[code]
+
+
+def check_numbers(prepay_pct: object, credit_days: object) -> TermNumbers:
+    """Both numbers, checked: a whole percent 0..100 and whole days 0..365, and no credit days
+    when nothing is left to pay. Raises a coded ValidationError naming the field."""
+    if not _whole(prepay_pct) or not 0 <= prepay_pct <= 100:  # type: ignore[operator]
+        raise ValidationError(code="terms.prepay_range", field="prepay_pct")
+    if not _whole(credit_days) or not 0 <= credit_days <= MAX_CREDIT_DAYS:  # type: ignore[operator]
+        raise ValidationError(
+            code="terms.credit_days_range", field="credit_days", most=MAX_CREDIT_DAYS
+        )
+    if prepay_pct == 100 and credit_days:
+        raise ValidationError(code="terms.credit_without_balance", field="credit_days")
+    return TermNumbers(int(prepay_pct), int(credit_days))  # type: ignore[call-overload]
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def resolve_numbers(code: str, prepay_pct: int | None, credit_days: int | None) -> TermNumbers:
+    """The order's numbers: each one given, or else the default of the term code; checked."""
+    default = default_numbers(code)
+    return check_numbers(
+        default.prepay_pct if prepay_pct is None else prepay_pct,
+        default.credit_days if credit_days is None else credit_days,
+    )
+
+
+def due_date(order_date: date, prepay_pct: int, credit_days: int) -> date | None:
+    """When the last money of the order is due, counted from the order date.
+
+    - everything prepaid (100 %): the order date (shipping waits for the money);
+    - a balance with credit days: the order date + the credit days;
+    - a balance without credit days: None, it is paid on delivery (no date at entry).
+
+    For the codes' defaults this is the rule of `payment_due`.
+    """
+    if prepay_pct >= 100:
+        return order_date
+    if credit_days > 0:
+        return order_date + timedelta(days=credit_days)
+    return None
+
+
+_DESCRIBE: dict[str, tuple[str, str]] = {
+    "all": ("100% 预付", "100% prepaid"),
+    "cod": ("货到付款", "cash on delivery"),
+    "net": ("月结{days}天", "net {days}"),
+    "part_cod": ("{pct}% 预付，余款货到付款", "{pct}% prepaid, balance on delivery"),
+    "part_net": ("{pct}% 预付，余款月结{days}天", "{pct}% prepaid, balance net {days}"),
+}
+
+
+def describe(prepay_pct: int, credit_days: int, lang: str = "zh") -> str:
+    """The terms in words: "30% 预付，余款月结60天" / "30% prepaid, balance net 60"."""
+    if prepay_pct >= 100:
+        key = "all"
+    elif prepay_pct <= 0:
+        key = "net" if credit_days > 0 else "cod"
+    else:
+        key = "part_net" if credit_days > 0 else "part_cod"
+    zh, en = _DESCRIBE[key]
+    return (zh if lang == "zh" else en).format(pct=prepay_pct, days=credit_days)
+
+
+def terms_text(code: str, prepay_pct: int, credit_days: int, lang: str = "zh") -> str:
+    """How an order's terms read on a screen: the code's name when the numbers are its
+    defaults ("月结60天"), else the numbers in words ("30% 预付，余款月结60天")."""
+    if TERM_NUMBERS.get(code) == TermNumbers(prepay_pct, credit_days):
+        return label(PAYMENT_TERMS, code, lang)
+    return describe(prepay_pct, credit_days, lang)
+
+
+def allowed_limits(allowed: Iterable[str]) -> TermNumbers | None:
+    """The loosest terms the customer's allowed codes grant: the lowest prepayment any of them
+    asks and the longest credit any of them gives (None when no known code is allowed)."""
+    numbers = [TERM_NUMBERS[c] for c in allowed if c in TERM_NUMBERS]
+    if not numbers:
+        return None
+    return TermNumbers(min(n.prepay_pct for n in numbers), max(n.credit_days for n in numbers))
+
+
+def looser_than_allowed(numbers: TermNumbers, allowed: Iterable[str]) -> tuple[str, ...]:
+    """Which numbers go beyond what the allowed codes grant: "prepay_pct" (less paid before
+    shipping than any allowed code asks), "credit_days" (more days than the longest allowed
+    code; only when there is a balance to be credited)."""
+    limits = allowed_limits(allowed)
+    if limits is None:
+        return ()
+    out: list[str] = []
+    if numbers.prepay_pct < limits.prepay_pct:
+        out.append("prepay_pct")
+    if numbers.has_balance and numbers.credit_days > limits.credit_days:
+        out.append("credit_days")
+    return tuple(out)
 
 
 def missing_documents(kinds: set[str]) -> tuple[str, ...]:

@@ -121,6 +121,7 @@ register(
         "inbox.flag.capacity": ("产能", "capacity"),
         "inbox.flag.lead_time": ("交期", "date"),
         "inbox.flag.terms": ("账期", "terms"),
+        "inbox.flag.terms_loose": ("账期超限", "terms>"),
         "inbox.flag.invoice": ("发票", "invoice"),
         "inbox.empty": ("没有等待{dept}审核的订单。", "Nothing waits for {dept}'s verdict."),
         "inbox.empty_filtered": ("没有符合筛选条件的订单。", "No order matches the filter."),

@@ -3,8 +3,10 @@ agreed with the customer and the conversion into a draft order.
 
 Keys: F4 looks up the customer or the line's product, F6 adds a new customer, F7 / F8 add and
 remove lines, F9 (or Ctrl+S) records the requirement and runs the check, Ctrl+R records the
-alternative agreed, F12 converts into a draft order. What is typed is kept as a form draft
-("intake:new") and offered back when the form opens again.
+alternative agreed, F12 converts into a draft order. After the check the form stays editable:
+F9 again saves the changes to the same requirement (against the version shown) and checks
+again. What is typed before the first F9 is kept as a form draft ("intake:new") and offered
+back when the form opens again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static
 
 from order_tui.domain import codes
-from order_tui.domain.errors import DomainError, NotFound, ValidationError
+from order_tui.domain.errors import Conflict, DomainError, NotFound, ValidationError
 from order_tui.domain.lifecycle import Status, status_label
 from order_tui.domain.order_numbers import business_day
 from order_tui.domain.terms import INVOICE_TYPES, PAYMENT_TERMS, label
@@ -100,6 +102,8 @@ register(
         ),
         "intake.available_only": ("可用 {available} {unit}", "available {available} {unit}"),
         "intake.mto": ("定制品：生产周期 {days} 天", "made to order: {days} days to make"),
+        "intake.service": ("服务项目：无需库存", "service: not stocked"),
+        "intake.not_stocked": ("无需库存", "not stocked"),
         "intake.free_text": ("自由描述（无产品编码）", "free text (no product code)"),
         "intake.no_product": (
             "无此产品编码 {code}（F4 查找）",
@@ -129,6 +133,27 @@ register(
         "intake.recorded": (
             "已登记需求 #{id}。可行性检查结果如下。",
             "Requirement #{id} recorded. Feasibility below.",
+        ),
+        "intake.updating": ("正在保存修改并重新检查…", "Saving the changes and checking again…"),
+        "intake.updated": (
+            "需求 #{id} 已保存修改（版本 {version}），可行性已重新检查。",
+            "Requirement #{id} saved (version {version}); feasibility checked again.",
+        ),
+        "intake.edited": (
+            "表单有修改尚未保存：F9 保存并重新检查",
+            "The form has changes not saved yet: F9 saves and checks again",
+        ),
+        "intake.convert_edited": (
+            "表单有修改尚未保存：先按 F9 保存并查看新的检查结果，再转为订单",
+            "The form has changes not saved yet: F9 first to save and see the new check",
+        ),
+        "intake.leave_edited": (
+            "对需求的修改尚未保存（F9）。仍然离开？",
+            "The changes to the requirement are not saved yet (F9). Leave anyway?",
+        ),
+        "intake.conflict": (
+            "{message}。您的输入仍保留：再按 F9 以您的输入覆盖保存，或按 Esc 离开",
+            "{message}. Your input is kept: F9 again saves it over that change, Esc leaves",
         ),
         "intake.failed": ("操作失败：{error}", "Failed: {error}"),
         "intake.check_head": ("可行性检查（需求 #{id}）", "Feasibility check (requirement #{id})"),
@@ -305,8 +330,10 @@ def render_feasibility(
         padding=(0, 0),  # the box's column divider is the one space between columns
         header_style="bold",
     )
+    # The product's name is what gives way when the row is too wide (never the figures).
     table.add_column(tr("intake.col.no"), justify="right", no_wrap=True)
-    table.add_column(tr("intake.col.product"), no_wrap=True, overflow="ellipsis", max_width=24)
+    # (a column that may wrap is the one Rich narrows; its cells are one line with an ellipsis)
+    table.add_column(tr("intake.col.product"), overflow="ellipsis", max_width=24)
     for key in ("need", "on_hand", "locked", "available", "shortfall"):
         table.add_column(tr(f"intake.col.{key}"), justify="right", no_wrap=True)
     table.add_column(tr("intake.col.lead"), justify="right", no_wrap=True)
@@ -316,7 +343,7 @@ def render_feasibility(
     risky = 0
     for no, row in enumerate(rows, start=1):
         f = by_line.get(no)
-        product = Text(row.get("code") or "", style="bold")
+        product = Text(row.get("code") or "", style="bold", no_wrap=True, overflow="ellipsis")
         if row.get("name"):
             product.append(" " + row["name"])
         if f is None:
@@ -327,17 +354,25 @@ def render_feasibility(
         risk = str(f.get("risk") or "")
         risky += bool(risk)
         earliest = f.get("earliest")
+        if f.get("stocked", True) is False:  # a service: no stock figures, nothing short
+            stock: list[str] = ["-", "-", "-", "-"]
+            verdict_word = tr(RISK_KEYS[risk]) if risk else tr("intake.not_stocked")
+        else:
+            stock = [
+                qty(_dec(f["on_hand"])),
+                qty(_dec(f["locked"])),
+                tr("intake.mto_mark") if mto else qty(_dec(f["available"])),
+                qty(_dec(f["shortfall"])),
+            ]
+            verdict_word = tr(RISK_KEYS.get(risk, "intake.risk.ok"))
         table.add_row(
             str(no),
             product,
             qty(_dec(f["qty"])),
-            qty(_dec(f["on_hand"])),
-            qty(_dec(f["locked"])),
-            tr("intake.mto_mark") if mto else qty(_dec(f["available"])),
-            qty(_dec(f["shortfall"])),
+            *stock,
             tr("intake.days", days=f.get("lead_time_days", 0)),
             str(earliest) if earliest else tr("intake.cannot_promise"),
-            Text(tr(RISK_KEYS.get(risk, "intake.risk.ok")), style=style if risk else "bold"),
+            Text(verdict_word, style=style if risk else "bold"),
         )
     summary = Text()
     if result.earliest is not None:
@@ -495,7 +530,9 @@ class LineRow(Vertical):
         self.field("name").value = hit.name
         self.field("spec").value = hit.spec
         self.query_one(".unit", Static).update(hit.unit)
-        if hit.made_to_order:
+        if not getattr(hit, "stocked", True):
+            info = t("intake.service", lang)
+        elif hit.made_to_order:
             info = t("intake.mto", lang, days=hit.lead_time_days)
         elif hit.incoming and hit.incoming_date:
             info = t(
@@ -665,6 +702,9 @@ class IntakeScreen(LeaveGuard):
         self.autofilled: dict[str, str] = {}  # contact / phone as filled from the customer
         self.error_owner: dict[str, str] = {}  # error line -> the field whose message it shows
         self.result: RequirementResult | None = None
+        self.version: int | None = None  # of the requirement as last saved or read
+        self.recorded: dict[str, object] | None = None  # the form as last saved
+        self.sending: dict[str, object] | None = None  # the form as it is being saved
         self.sent: list[dict[str, str]] = []
         self.wanted: date | None = None
         self.alternative_saved = ""
@@ -809,6 +849,15 @@ class IntakeScreen(LeaveGuard):
     def _line_error(self, row: LineRow, message: str, field: str = "code") -> None:
         row.set_info(message, error=field)
 
+    def _edited(self) -> bool:
+        """The recorded requirement's form was changed since it was last saved."""
+        if self.result is None or self.order_no is not None or self.recorded is None:
+            return False
+        try:
+            return self._fields() != self.recorded
+        except NoMatches:  # the screen is being taken down
+            return False
+
     # -- drafts ---------------------------------------------------------------------------
 
     def form_key(self) -> str | None:
@@ -833,6 +882,8 @@ class IntakeScreen(LeaveGuard):
         if not self.is_attached:
             return False
         if self.result is not None:
+            if self._edited():
+                return True
             typed = self._value("alternative").strip()
             return bool(typed) and typed != self.alternative_saved and self.order_no is None
         fields = self.form_snapshot()
@@ -850,6 +901,8 @@ class IntakeScreen(LeaveGuard):
         return self.result is None
 
     def leave_question(self) -> str:
+        if self._edited():
+            return self.t("intake.leave_edited")
         if self.result is not None:
             return self.t("intake.leave_alternative")
         return super().leave_question()
@@ -927,7 +980,7 @@ class IntakeScreen(LeaveGuard):
     @on(Input.Blurred, "#customer")
     def _customer_left(self, event: Input.Blurred) -> None:
         text = event.value.strip()
-        if text and self.customer is None and self.result is None:
+        if text and self.customer is None and self.order_no is None:
             self.find_customer(text, pick_single=True)
 
     @work(thread=True, exclusive=True, group="intake-customer", exit_on_error=False)
@@ -942,7 +995,7 @@ class IntakeScreen(LeaveGuard):
             self.app.call_from_thread(self._customer_found, text, hit, chosen)
 
     def _customer_found(self, text: str, hit: CustomerHit, chosen: bool) -> None:
-        if not self.is_attached or self.result is not None:
+        if not self.is_attached or self.order_no is not None:
             return
         if chosen or self._value("customer").strip() in (text, hit.code):
             self._use_customer(hit)
@@ -962,7 +1015,7 @@ class IntakeScreen(LeaveGuard):
 
     @on(Input.Blurred, "#phone")
     def _phone_left(self, event: Input.Blurred) -> None:
-        if event.value.strip() and self.result is None:
+        if event.value.strip() and self.order_no is None:
             self.set_error("phone", self._phone_problem())
 
     # -- products -----------------------------------------------------------------------------
@@ -971,7 +1024,7 @@ class IntakeScreen(LeaveGuard):
     def _code_left(self, event: Input.Blurred) -> None:
         row = next(a for a in event.input.ancestors if isinstance(a, LineRow))
         code = event.value.strip()
-        if code and code != row.resolved and self.result is None:
+        if code and code != row.resolved and self.order_no is None:
             self.find_product(row, code)
         elif not code and row.resolved:
             row.resolved = ""
@@ -986,7 +1039,7 @@ class IntakeScreen(LeaveGuard):
         self.app.call_from_thread(self._product_found, row, code, hit)
 
     def _product_found(self, row: LineRow, code: str, hit: ProductHit | None) -> None:
-        if not self.is_attached or not row.is_attached or self.result is not None:
+        if not self.is_attached or not row.is_attached or self.order_no is not None:
             return
         if row.field("code").value.strip() not in (code, hit.code if hit else code):
             return  # typed on since
@@ -999,7 +1052,7 @@ class IntakeScreen(LeaveGuard):
     # -- keys: lookup, new customer, lines ---------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        editing = self.result is None and not self.busy
+        editing = self.order_no is None and not self.busy  # also after F9: saved again
         if action in ("lookup", "new_customer", "add_line", "delete_line", "record"):
             return editing
         if action in ("alternative", "convert"):
@@ -1166,7 +1219,8 @@ class IntakeScreen(LeaveGuard):
         return header, lines
 
     def action_record(self) -> None:
-        if self.busy or self.result is not None:
+        """F9 / Ctrl+S: record the requirement, or save the changes to the recorded one."""
+        if self.busy or self.order_no is not None:
             return
         collected = self._collect()
         if collected is None:
@@ -1174,12 +1228,23 @@ class IntakeScreen(LeaveGuard):
         header, lines = collected
         self.busy = True
         self.recording = True
+        self.sending = self._fields()
         self.refresh_bindings()
-        self._status(self.t("intake.recording"))
-        self.record(header, lines)
+        if self.result is None:
+            self._status(self.t("intake.recording"))
+            self.record(header, lines, None, None)
+        else:
+            self._status(self.t("intake.updating"))
+            self.record(header, lines, self.result.id, self.version)
 
     @work(thread=True, exclusive=True, group="intake-record", exit_on_error=False)
-    def record(self, header: dict[str, Any], lines: list[dict[str, str]]) -> None:
+    def record(
+        self,
+        header: dict[str, Any],
+        lines: list[dict[str, str]],
+        requirement_id: int | None,
+        version: int | None,
+    ) -> None:
         from order_tui.services import intake, orders
 
         assert self.actor is not None
@@ -1200,9 +1265,18 @@ class IntakeScreen(LeaveGuard):
             inputs.append(intake.RequirementLineInput(**kwargs))
         data = intake.RequirementInput(lines=inputs, **header)
         try:
-            result = intake.record_requirement(self.db, self.actor, data)
+            if requirement_id is None:
+                result = intake.record_requirement(self.db, self.actor, data)
+            else:
+                assert version is not None
+                result = intake.update_requirement(
+                    self.db, self.actor, requirement_id, data, version
+                )
         except (ValidationError, NotFound) as exc:
             self.app.call_from_thread(self._invalid, exc, lines)
+            return
+        except Conflict as exc:  # someone changed it since: say who, keep what is typed
+            self.app.call_from_thread(self._stale, exc)
             return
         except DomainError as exc:
             self.app.call_from_thread(self._failed, self._say(exc))
@@ -1274,6 +1348,14 @@ class IntakeScreen(LeaveGuard):
     def _say(self, exc: BaseException) -> str:
         return i18n.error_text(exc, self.lang, self.db.timezone)
 
+    def _stale(self, exc: Conflict) -> None:
+        """Someone saved the requirement since: say who; the next F9 saves over their
+        version (the alternative they recorded stays, the form is the representative's)."""
+        latest = exc.params.get("version")
+        if isinstance(latest, int):
+            self.version = latest
+        self._failed(self.t("intake.conflict", message=self._say(exc)))
+
     def _failed(self, message: str) -> None:
         if not self.is_attached:
             return
@@ -1291,14 +1373,14 @@ class IntakeScreen(LeaveGuard):
     ) -> None:
         if not self.is_attached:
             return
+        first = self.result is None
         self.result = result
+        self.version = result.version
+        self.recorded = self.sending
         self.sent = lines
         self.wanted = wanted
         self.busy = False
         self.recording = False
-        for node in self.query("#form Input, #form Select"):
-            if node.id != "alternative":
-                node.disabled = True
         results = self.query_one("#results", Static)
         results.update(render_feasibility(result, lines, wanted, self.lang, self.app.no_color))
         results.add_class("-shown")
@@ -1306,8 +1388,11 @@ class IntakeScreen(LeaveGuard):
         history_box.update(render_history(history, self.lang, self.app.no_color))
         history_box.add_class("-shown")
         self.query_one("#alt-box").add_class("-shown")
-        self.query_one("#alternative", Input).focus()
         self.refresh_bindings()
+        if not first:  # saved again: the clerk stays where they were typing
+            self._status(self.t("intake.updated", id=result.id, version=result.version))
+            return
+        self.query_one("#alternative", Input).focus()
         self._status(self.t("intake.recorded", id=result.id))
         self.call_after_refresh(results.scroll_visible, top=True, animate=False)
 
@@ -1332,14 +1417,14 @@ class IntakeScreen(LeaveGuard):
 
         assert self.actor is not None
         try:
-            intake.agree_alternative(self.db, self.actor, requirement_id, text)
+            version = intake.agree_alternative(self.db, self.actor, requirement_id, text)
         except ValidationError as exc:
             self.app.call_from_thread(self._alternative_invalid, self._say(exc))
             return
         except Exception as exc:
             self.app.call_from_thread(self._failed, self._say(exc))
             return
-        self.app.call_from_thread(self._alternative_saved, text)
+        self.app.call_from_thread(self._alternative_saved, text, version)
 
     def _alternative_invalid(self, message: str) -> None:
         if not self.is_attached:
@@ -1348,11 +1433,13 @@ class IntakeScreen(LeaveGuard):
         self.refresh_bindings()
         self.set_error("alternative", message)
 
-    def _alternative_saved(self, text: str) -> None:
+    def _alternative_saved(self, text: str, version: int | None = None) -> None:
         if not self.is_attached:
             return
         self.busy = False
         self.alternative_saved = text
+        if version is not None:  # the next F9 saves against it
+            self.version = version
         self.refresh_bindings()
         hint = self.query_one("#alt-hint", Static)
         hint.update(self.t("intake.agreed", text=text) + "\n" + self.t("intake.alternative_hint"))
@@ -1362,6 +1449,9 @@ class IntakeScreen(LeaveGuard):
 
     def action_convert(self) -> None:
         if self.result is None or self.busy or self.order_no is not None:
+            return
+        if self._edited():  # the check on screen is not that of what is typed
+            self._status(error_text(self.t("intake.convert_edited")))
             return
         risky = any(f.get("risk") for f in self.result.feasibility)
         if risky and not self.alternative_saved:
@@ -1406,7 +1496,8 @@ class IntakeScreen(LeaveGuard):
         assert self.actor is not None
         self.busy = False
         self.order_no = order_no
-        self.query_one("#alternative", Input).disabled = True
+        for node in self.query("#form Input, #form Select"):  # converted: read-only now
+            node.disabled = True
         self.refresh_bindings()
         message = self.t("intake.converted", order_no=order_no)
         self._status(message)

@@ -1,5 +1,6 @@
 """Products: a keyset-paged list and a form (code, name, spec, unit, prices, tax, made to
-order, lead time). Only the sales manager changes products; everyone else sees them read-only.
+order, stocked or a service, lead time). Only the sales manager changes products; everyone
+else sees them read-only.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ register(
         "md.product.col.price": ("标准价", "List"),
         "md.product.col.tax": ("税率", "Tax"),
         "md.product.col.mto": ("定制", "MTO"),
+        "md.product.col.stocked": ("存货", "Stocked"),
         "md.product.new": ("新增产品", "New product"),
         "md.product.edit": ("产品 {code}", "Product {code}"),
         "md.product.view": ("产品 {code}（只读）", "Product {code} (read-only)"),
@@ -57,6 +59,11 @@ register(
         "md.product.tax": ("税率", "Tax rate"),
         "md.product.mto": ("定制", "Made to order"),
         "md.product.mto_box": ("按单生产（需生产审核）", "made to order (production reviews)"),
+        "md.product.stocked": ("库存管理", "Stocked"),
+        "md.product.stocked_box": (
+            "有库存（安装、培训、运费等服务项目请取消）",
+            "kept in stock (untick for services: installation, training, freight)",
+        ),
         "md.product.lead": ("生产周期（天）", "Lead time (days)"),
         "md.product.code_ph": ("例如 P0015", "e.g. P0015"),
         "md.product.unit_ph": ("台 / 件 / 米", "pcs / m / set"),
@@ -81,6 +88,7 @@ FIELDS = (
     "ceiling_price",
     "tax_code",
     "made_to_order",
+    "stocked",
     "lead_time_days",
 )
 PRICES = ("list_price", "floor_price", "ceiling_price")
@@ -102,6 +110,7 @@ def product_values(p: Any) -> dict[str, object]:
         "ceiling_price": fmt_money(p.ceiling_price),
         "tax_code": p.tax_code,
         "made_to_order": bool(p.made_to_order),
+        "stocked": bool(getattr(p, "stocked", True)),
         "lead_time_days": str(p.lead_time_days),
     }
 
@@ -132,6 +141,7 @@ def check_product(values: dict[str, object], lang: str) -> tuple[dict[str, Any],
         errors["list_price"] = t("md.err.price_order", lang)
     data["tax_code"] = str(values.get("tax_code") or "13")
     data["made_to_order"] = bool(values.get("made_to_order"))
+    data["stocked"] = bool(values.get("stocked", True))
     lead = str(values.get("lead_time_days") or "0").strip() or "0"
     if not lead.isdigit():
         errors["lead_time_days"] = t("md.err.integer", lang)
@@ -172,6 +182,7 @@ class ProductsScreen(MdListScreen):
             Column(self.t("md.product.col.price"), 10, align="right"),
             Column(self.t("md.product.col.tax"), 4, align="right"),
             Column(self.t("md.product.col.mto"), 4),
+            Column(self.t("md.product.col.stocked"), 7),
         ]
 
     def page(self, after: str | None) -> list[Any]:
@@ -195,6 +206,7 @@ class ProductsScreen(MdListScreen):
                 fmt_money(item.list_price),
                 tax(item.tax_code, self.lang),
                 self.t("md.yes") if item.made_to_order else "",
+                "" if getattr(item, "stocked", True) else self.t("md.no"),
             ),
         )
 
@@ -311,6 +323,11 @@ class ProductFormScreen(MdFormScreen):
                 "made_to_order",
                 self.t("md.product.mto"),
                 TickBox(self.t("md.product.mto_box"), compact=True, disabled=ro),
+            )
+            yield from field_row(
+                "stocked",
+                self.t("md.product.stocked"),
+                TickBox(self.t("md.product.stocked_box"), value=True, compact=True, disabled=ro),
             )
             yield from field_row(
                 "lead_time_days",

@@ -28,9 +28,9 @@ from order_tui.domain.terms import (
     ATTACHMENT_KINDS,
     HOLD_KINDS,
     INVOICE_TYPES,
-    PAYMENT_TERMS,
     REJECT_REASONS,
     label,
+    terms_text,
 )
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import day, local_time, money, qty, tax
@@ -215,7 +215,7 @@ def render_detail(
     terms.add_column()
     terms.add_row(
         t("detail.payment", lang),
-        label(PAYMENT_TERMS, d.payment_terms, lang),
+        terms_text(d.payment_terms, d.prepay_pct, d.credit_days, lang),
         t("detail.invoice", lang),
         label(INVOICE_TYPES, d.invoice_type, lang),
     )

@@ -38,6 +38,9 @@ from order_tui.domain.terms import (
     INVOICE_TYPES,
     PAYMENT_TERMS,
     REJECT_REASONS,
+    check_numbers,
+    default_numbers,
+    due_date,
     label,
     payment_due,
 )
@@ -135,6 +138,7 @@ register(
             "Type or scan a product code and Enter, or F4 to look up",
         ),
         "stock.mto": ("定制品，生产周期 {days} 天", "Made to order, lead time {days} d"),
+        "stock.not_stocked": ("服务项目，无需库存", "Service: not stocked"),
         "stock.on_hand": ("库存 {qty}", "stock {qty}"),
         "stock.locked": ("锁定 {qty}", "lock {qty}"),
         "stock.available": ("可用 {qty}", "avail {qty}"),
@@ -148,6 +152,10 @@ register(
         "entry.address": ("地址", "Address"),
         "entry.invoice": ("发票", "Invoice"),
         "entry.terms": ("付款", "Terms"),
+        "entry.prepay": ("预付", "Prepay"),
+        "entry.prepay_unit": ("%", "%"),
+        "entry.credit": ("账期", "Credit"),
+        "entry.credit_unit": ("天", "d"),
         "entry.pricing": ("单价", "Prices"),
         "entry.wanted": ("交期", "Wanted"),
         "entry.due": ("收款日", "Pay by"),
@@ -317,6 +325,13 @@ register(
             "付款方式 {terms} 不在客户允许范围（{allowed}）",
             "Payment terms {terms} are not allowed for this customer ({allowed})",
         ),
+        "entry.f.terms_loose": (
+            "付款条件 {terms} 宽于客户允许（预付至少 {min_prepay_pct}%，账期最多 "
+            "{max_credit_days} 天）",
+            "Payment terms {terms} are looser than allowed (prepay at least "
+            "{min_prepay_pct}%, credit at most {max_credit_days} days)",
+        ),
+        "entry.err.whole": ("请输入整数", "Enter a whole number"),
         "entry.f.invoice": (
             "专用发票资料不全：{missing}",
             "VAT special invoice data incomplete: {missing}",
@@ -395,6 +410,8 @@ def _evidence(evidence: dict[str, str], lang: str) -> dict[str, str]:
                 shown[key] = fmt_money(Decimal(value))
             elif key in QTY_EVIDENCE:
                 shown[key] = fmt_qty(Decimal(value))
+    if f"terms_{lang}" in evidence:  # the terms in words, given in both languages
+        shown["terms"] = evidence[f"terms_{lang}"]
     if shown.get("replenishment_date") == "?":
         shown["replenishment_date"] = t("entry.f.no_date", lang)
     return shown
@@ -910,6 +927,11 @@ class OrderEntryScreen(OrderScreen):
     OrderEntryScreen #address { width: 1fr; margin-right: 0; }
     OrderEntryScreen #invoice { width: 20; }
     OrderEntryScreen #terms { width: 18; }
+    OrderEntryScreen.-en #terms { width: 21; }  /* "Cash on delivery" */
+    OrderEntryScreen #header #prepay, OrderEntryScreen #header #credit {
+        width: 4; margin-right: 0;
+    }
+    OrderEntryScreen .unit { width: auto; padding-right: 1; }
     OrderEntryScreen #pricing { width: 12; }
     OrderEntryScreen #wanted, OrderEntryScreen #due { width: 11; }
     OrderEntryScreen #freight, OrderEntryScreen #discount { width: 1fr; max-width: 14; }
@@ -977,6 +999,10 @@ class OrderEntryScreen(OrderScreen):
         self.totals: money.OrderTotals | None = None
         self.field_errors: dict[str, str] = {}
         self.due_auto = True
+        # Due dates this screen put in the field whose Changed events are still to come: they
+        # follow each key typed into prepay % and credit days, and are not the clerk's own.
+        self.due_filled: list[str] = []
+        self.numbers_code: str | None = None  # the terms code the prepay/credit fields follow
         self.last_customer_text = ""
         self.previous_select: dict[str, object] = {}
         self.tr = tr_for(lang)
@@ -1007,8 +1033,6 @@ class OrderEntryScreen(OrderScreen):
                 yield self._select(
                     "invoice", [(label(INVOICE_TYPES, k, lang), k) for k in INVOICE_TYPES]
                 )
-                yield self._label("terms")
-                yield self._select("terms")
                 yield self._label("pricing")
                 yield Select(
                     [(t("entry.incl", lang), True), (t("entry.excl", lang), False)],
@@ -1017,17 +1041,26 @@ class OrderEntryScreen(OrderScreen):
                     compact=True,
                     id="pricing",
                 )
-            with Horizontal():
-                yield self._label("wanted", first=True)
+                yield self._label("wanted")
                 yield self._date_input("wanted", t("entry.date_ph", lang))
+            # The payment terms, their numbers and the due date they give, on one row.
+            with Horizontal():
+                yield self._label("terms", first=True)
+                yield self._select("terms")
+                yield self._label("prepay")
+                yield self._number_input("prepay")
+                yield Static(t("entry.prepay_unit", lang), classes="unit", markup=False)
+                yield self._label("credit")
+                yield self._number_input("credit")
+                yield Static(t("entry.credit_unit", lang), classes="unit", markup=False)
                 yield self._label("due")
                 yield self._date_input("due", t("entry.due_ph", lang))
-                yield self._label("freight")
+            with Horizontal():
+                yield self._label("freight", first=True)
                 yield Input("0.00", id="freight", compact=True, max_length=20)
                 yield self._label("discount")
                 yield Input("0.00", id="discount", compact=True, max_length=20)
-            with Horizontal():
-                yield self._label("remarks", first=True)
+                yield self._label("remarks")
                 yield Input(
                     id="remarks",
                     compact=True,
@@ -1056,6 +1089,10 @@ class OrderEntryScreen(OrderScreen):
             id=name,
             type_to_search=True,
         )
+
+    def _number_input(self, name: str) -> Input:
+        """A whole number (percent, days): digits only, full-width ones too."""
+        return Input(id=name, compact=True, max_length=3, restrict=r"[0-9０-９]*")
 
     def _date_input(self, name: str, placeholder: str) -> Input:
         return Input(
@@ -1174,6 +1211,8 @@ class OrderEntryScreen(OrderScreen):
             "address": address,
             "invoice": data.invoice_type,
             "terms": data.payment_terms,
+            "prepay": "" if data.prepay_pct is None else str(data.prepay_pct),
+            "credit": "" if data.credit_days is None else str(data.credit_days),
             "price_incl": bool(data.price_includes_tax),
             "wanted": data.wanted_date.isoformat() if data.wanted_date else "",
             "due": data.payment_due_date.isoformat() if data.payment_due_date else "",
@@ -1273,6 +1312,7 @@ class OrderEntryScreen(OrderScreen):
         pricing.value = bool(snap.get("price_incl", True))
         for name in ("wanted", "freight", "discount", "remarks"):
             self.query_one(f"#{name}", Input).value = str(snap.get(name, ""))
+        self._fill_numbers(snap)
         self.due_auto = bool(snap.get("due_auto", False))
         self.query_one("#due", Input).value = str(snap.get("due", ""))
         if self.due_auto:
@@ -1289,6 +1329,29 @@ class OrderEntryScreen(OrderScreen):
         grid.load(rows, (int(cursor[0]), int(cursor[1])))
         grid.set_products(products)
         self._update_totals()
+
+    def _fill_numbers(self, snap: dict[str, Any]) -> None:
+        """Prepay % and credit days as the snapshot has them (a draft kept before they were
+        on the form has none: the defaults of its terms)."""
+        code = self._select_value("terms")
+        prepay, credit = snap.get("prepay"), snap.get("credit")
+        if (prepay is None or credit is None) and code in PAYMENT_TERMS:
+            numbers = default_numbers(str(code))
+            prepay = numbers.prepay_pct if prepay is None else prepay
+            credit = numbers.credit_days if credit is None else credit
+        self.query_one("#prepay", Input).value = "" if prepay is None else str(prepay)
+        self.query_one("#credit", Input).value = "" if credit is None else str(credit)
+        self.numbers_code = str(code) if code else None
+
+    def _default_numbers(self, code: str) -> None:
+        """The terms changed: their prepayment and credit days fill the fields."""
+        numbers = default_numbers(code)
+        self.query_one("#prepay", Input).value = str(numbers.prepay_pct)
+        self.query_one("#credit", Input).value = str(numbers.credit_days)
+        self.numbers_code = code
+        for name in ("prepay", "credit"):
+            self.field_errors.pop(name, None)
+        self._show_field_errors()
 
     def _apply_customer(self, customer: CustomerData | None, prefer: dict[str, Any]) -> None:
         """Fill what follows from the customer; keep `prefer`'s choices where still valid."""
@@ -1399,6 +1462,8 @@ class OrderEntryScreen(OrderScreen):
             "address": self._select_value("address"),
             "invoice": self._select_value("invoice"),
             "terms": self._select_value("terms"),
+            "prepay": self._value("prepay"),
+            "credit": self._value("credit"),
             "price_incl": self._select_value("pricing") is not False,
             "wanted": self._value("wanted"),
             "due": self._value("due"),
@@ -1560,13 +1625,21 @@ class OrderEntryScreen(OrderScreen):
             self._field_error(name, "")
         if name in ("freight", "discount"):
             self._update_totals()
+        elif name in ("prepay", "credit"):
+            for other in ("prepay", "credit"):  # a pair rule may have named the other one
+                if other in self.field_errors:
+                    self._field_error(other, "")
+            self._default_due()
         elif name == "due":
+            if event.value in self.due_filled:
+                del self.due_filled[: self.due_filled.index(event.value) + 1]
+                return
             self.due_auto = not event.value.strip() or event.value == self._due_default_text()
 
     @on(Input.Blurred)
     def _input_left(self, event: Input.Blurred) -> None:
         name = event.input.id or ""
-        if name in ("wanted", "due", "freight", "discount"):
+        if name in ("wanted", "due", "freight", "discount", "prepay", "credit"):
             self._check_field(name)
         elif name == "customer":
             text = event.value.strip()
@@ -1600,7 +1673,7 @@ class OrderEntryScreen(OrderScreen):
                     return
             self.focus_next()
             return
-        if name in ("wanted", "due", "freight", "discount"):
+        if name in ("wanted", "due", "freight", "discount", "prepay", "credit"):
             self._check_field(name)
         if name == "remarks":
             self.set_focus(self.grid)
@@ -1619,8 +1692,40 @@ class OrderEntryScreen(OrderScreen):
         else:
             self.focus_next()
 
+    def _numbers(self) -> tuple[int | None, int | None]:
+        """Prepay % and credit days as typed (None: blank, the terms' default; -1: not a
+        whole number)."""
+        import unicodedata
+
+        out: list[int | None] = []
+        for name in ("prepay", "credit"):
+            text = unicodedata.normalize("NFKC", self._value(name)).strip()
+            out.append(None if not text else int(text) if text.isdigit() else -1)
+        return out[0], out[1]
+
+    def _check_numbers(self) -> bool:
+        """Prepay % and credit days by the domain's rule; the message beside the field it
+        names (the other one's earlier message goes)."""
+        prepay, credit = self._numbers()
+        code = self._select_value("terms")
+        default = default_numbers(str(code)) if code in PAYMENT_TERMS else None
+        message, name = "", ""
+        try:
+            check_numbers(
+                prepay if prepay is not None else (default.prepay_pct if default else 0),
+                credit if credit is not None else (default.credit_days if default else 0),
+            )
+        except ValidationError as exc:
+            name = "credit" if exc.field == "credit_days" else "prepay"
+            message = error_text(exc, self.lang)
+        for field_name in ("prepay", "credit"):
+            self._field_error(field_name, message if field_name == name else "")
+        return not message
+
     def _check_field(self, name: str) -> bool:
         """Validate one header field as it is left; the text stays as typed."""
+        if name in ("prepay", "credit"):
+            return self._check_numbers()
         value = self._value(name)
         message = ""
         if name in ("wanted", "due"):
@@ -1658,15 +1763,31 @@ class OrderEntryScreen(OrderScreen):
         return not message
 
     def _due_default_text(self) -> str:
+        """The due date the terms in numbers give (the code's own when they are blank or
+        wrong): it follows each key typed into prepay % and credit days."""
         terms = self._select_value("terms")
         if not terms:
             return ""
-        day = payment_due(self.order_day or self.today(), str(terms))
+        order_day = self.order_day or self.today()
+        prepay, credit = self._numbers()
+        default = default_numbers(str(terms))
+        prepay = default.prepay_pct if prepay is None else prepay
+        credit = default.credit_days if credit is None else credit
+        try:
+            check_numbers(prepay, credit)
+        except ValidationError:
+            day = payment_due(order_day, str(terms))
+        else:
+            day = due_date(order_day, prepay, credit)
         return day.isoformat() if day else ""
 
     def _default_due(self) -> None:
         if self.due_auto:
-            self.query_one("#due", Input).value = self._due_default_text()
+            due = self.query_one("#due", Input)
+            text = self._due_default_text()
+            if text != due.value:
+                self.due_filled.append(text)
+                due.value = text
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -1674,6 +1795,9 @@ class OrderEntryScreen(OrderScreen):
         if name in self.field_errors:
             self._field_error(name, "")
         if name == "terms":
+            code = event.value
+            if isinstance(code, str) and code in PAYMENT_TERMS and code != self.numbers_code:
+                self._default_numbers(code)
             self._default_due()
         elif name == "pricing":
             self.grid.set_price_mode(event.value is not False)
@@ -1968,7 +2092,7 @@ class OrderEntryScreen(OrderScreen):
         if customer is None or self._value("customer").strip() != customer.code:
             self._field_error("customer", t("entry.err.customer_needed", lang))
             ok = False
-        for name in ("wanted", "due", "freight", "discount"):
+        for name in ("wanted", "due", "freight", "discount", "prepay"):
             ok = self._check_field(name) and ok
         grid = self.grid
         lines = []
@@ -2012,6 +2136,7 @@ class OrderEntryScreen(OrderScreen):
         contact_name, contact_phone = values["contact_name"], values["contact_phone"]
         address = values["address"]
         due_text = self._value("due")
+        prepay, credit = self._numbers()
         return {
             "customer_code": customer.code,
             "lines": lines,
@@ -2019,6 +2144,8 @@ class OrderEntryScreen(OrderScreen):
             "discount": parse_amount(self._value("discount")),
             "price_includes_tax": values["price_incl"],
             "payment_terms": values["terms"],
+            "prepay_pct": prepay,
+            "credit_days": credit,
             "invoice_type": values["invoice"],
             "wanted_date": parse_day(self._value("wanted")),
             "payment_due_date": None if self.due_auto else parse_day(due_text),
@@ -2118,6 +2245,8 @@ class OrderEntryScreen(OrderScreen):
             "customer": "customer",
             "address": "address",
             "payment_terms": "terms",
+            "prepay_pct": "prepay",
+            "credit_days": "credit",
             "wanted_date": "wanted",
             "discount": "discount",
             "contact_name": "contact",

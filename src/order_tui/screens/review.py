@@ -36,7 +36,14 @@ from order_tui.domain.errors import (
 from order_tui.domain.lifecycle import Action, Status, status_label
 from order_tui.domain.review_checks import required_departments
 from order_tui.domain.roles import DEPARTMENT_ROLE, Department
-from order_tui.domain.terms import HOLD_KINDS, INVOICE_TYPES, PAYMENT_TERMS, REJECT_REASONS, label
+from order_tui.domain.terms import (
+    HOLD_KINDS,
+    INVOICE_TYPES,
+    PAYMENT_TERMS,
+    REJECT_REASONS,
+    label,
+    terms_text,
+)
 from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.fmt import local_time, money, qty
@@ -121,6 +128,7 @@ register(
         "review.line_removed": ("第 {no} 行 删除：{what}", "line {no} removed: {what}"),
         "review.line_changed": ("第 {no} 行 {what}：", "line {no} {what}: "),
         "review.more": ("…另 {count} 项", "… {count} more"),
+        "review.days": ("{days} 天", "{days} days"),
         "review.sev.block": ("严重", "BLOCK"),
         "review.sev.warn": ("注意", "WARN"),
         "review.sev_help": (
@@ -200,6 +208,7 @@ register(
         "review.code.capacity": ("定制/产能", "Made to order / capacity"),
         "review.code.lead_time": ("交期过早", "Date too early"),
         "review.code.terms": ("付款条件", "Payment terms"),
+        "review.code.terms_loose": ("付款条件过宽", "Terms too loose"),
         "review.code.invoice": ("开票资料", "Invoice data"),
         "review.rule.credit": (
             "信用敞口 = 客户其他未结订单金额 + 本单金额，不得超过客户的信用额度。"
@@ -237,6 +246,13 @@ register(
         "review.rule.terms": (
             "订单的付款方式须是客户资料中允许的付款方式之一。",
             "The order's payment terms must be among those allowed for the customer.",
+        ),
+        "review.rule.terms_loose": (
+            "预付比例不得低于客户允许的付款方式所要求的最低比例，余款账期不得长于其中最长的账期"
+            "（款到发货 100% 预付；货到付款 0%、0 天；月结 N 天 0%、N 天）。",
+            "The prepayment may not be below the least any of the customer's allowed terms asks, "
+            "and the balance's credit days not above the longest they give (prepaid: 100 %; "
+            "cash on delivery: 0 %, 0 days; net N: 0 %, N days).",
         ),
         "review.rule.invoice": (
             "开增值税专用发票须有完整的开票资料：名称、统一社会信用代码、地址电话、开户行及账号。",
@@ -284,6 +300,16 @@ register(
             "terms {terms} are not among the allowed: {allowed}",
         ),
         "review.ev.invoice": ("专用发票缺：{missing}", "special invoice lacks: {missing}"),
+        "review.ev.terms_loose": ("本单：{terms}", "this order: {terms}"),
+        "review.ev.prepay_low": (
+            "预付 {pct}% 低于要求的 {least}%",
+            "prepay {pct}% below the {least}% required",
+        ),
+        "review.ev.credit_long": (
+            "账期 {days} 天 超过允许的 {most} 天",
+            "credit {days} days above the {most} allowed",
+        ),
+        "review.ev.allowed": ("客户允许：{allowed}", "allowed: {allowed}"),
         "review.inv.name": ("名称", "name"),
         "review.inv.uscc": ("统一社会信用代码", "USCC"),
         "review.inv.address_phone": ("地址电话", "address and phone"),
@@ -300,6 +326,8 @@ register(
         "review.f.contact_phone": ("电话", "Phone"),
         "review.f.price_includes_tax": ("单价含税", "Prices include tax"),
         "review.f.payment_terms": ("付款方式", "Payment terms"),
+        "review.f.prepay_pct": ("预付比例", "Prepayment"),
+        "review.f.credit_days": ("账期", "Credit days"),
         "review.f.invoice_type": ("发票", "Invoice"),
         "review.f.wanted_date": ("要求交期", "Wanted by"),
         "review.f.payment_due_date": ("应收日期", "Payment due"),
@@ -335,6 +363,7 @@ CODE_DEPARTMENTS: dict[str, tuple[Department, ...]] = {
     "capacity": (Department.PRODUCTION,),
     "lead_time": (Department.SALES,),
     "terms": (Department.FINANCE,),
+    "terms_loose": (Department.FINANCE,),
     "invoice": (Department.FINANCE,),
 }
 # The checks each department owns, for the "passed" line (price_low / price_high share one).
@@ -346,7 +375,7 @@ DEPARTMENT_CHECKS: dict[Department, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
     Department.FINANCE: (
         ("price", ("price_low", "price_high")),
-        ("terms", ("terms",)),
+        ("terms", ("terms", "terms_loose")),
         ("invoice", ("invoice",)),
     ),
     Department.WAREHOUSE: (("stock", ("stock",)),),
@@ -361,6 +390,7 @@ FINDING_REASON = {
     "capacity": "capacity",
     "lead_time": "date",
     "terms": "terms",
+    "terms_loose": "terms",
     "invoice": "invoice",
 }
 SEVERITY_STYLE = {"block": "bold reverse", "warn": "bold"}
@@ -378,6 +408,8 @@ FIELD_ORDER = (
     "contact_name",
     "contact_phone",
     "payment_terms",
+    "prepay_pct",
+    "credit_days",
     "invoice_type",
     "wanted_date",
     "payment_due_date",
@@ -562,6 +594,41 @@ def evidence_lines(finding: Finding, lang: str, names: dict[int, str] | None = N
                 or "-",
             )
         )
+    elif code == "terms_loose":
+        sep = "、" if lang == "zh" else ", "
+        lines.append(
+            t("review.ev.terms_loose", lang, terms=ev.get(f"terms_{lang}", ev.get("terms_en", "")))
+        )
+        looser = ev.get("looser", "")
+        if "prepay_pct" in looser:
+            lines.append(
+                "  "
+                + t(
+                    "review.ev.prepay_low",
+                    lang,
+                    pct=ev.get("prepay_pct", ""),
+                    least=ev.get("min_prepay_pct", ""),
+                )
+            )
+        if "credit_days" in looser:
+            lines.append(
+                "  "
+                + t(
+                    "review.ev.credit_long",
+                    lang,
+                    days=ev.get("credit_days", ""),
+                    most=ev.get("max_credit_days", ""),
+                )
+            )
+        allowed = [a.strip() for a in ev.get("allowed", "").split(",") if a.strip()]
+        lines.append(
+            "  "
+            + t(
+                "review.ev.allowed",
+                lang,
+                allowed=sep.join(label(PAYMENT_TERMS, a, lang) for a in allowed) or "-",
+            )
+        )
     elif code == "invoice":
         missing = [m.strip() for m in ev.get("missing", "").split(",") if m.strip()]
         from order_tui.screens.i18n import STRINGS
@@ -614,7 +681,7 @@ def render_order(d: OrderDetail, lang: str) -> RichGroup:
     none = t("detail.none", lang)
     terms = Text(overflow="fold")
     terms.append(t("review.o.payment", lang) + " ", style="bold")
-    terms.append(label(PAYMENT_TERMS, d.payment_terms, lang) + " · ")
+    terms.append(terms_text(d.payment_terms, d.prepay_pct, d.credit_days, lang) + " · ")
     terms.append(label(INVOICE_TYPES, d.invoice_type, lang) + " · ")
     terms.append(t("review.o.wanted", lang) + " ", style="bold")
     terms.append(day(d.wanted_date, lang) + " · ")
@@ -700,6 +767,10 @@ def _value(field: str, value: Any, lang: str) -> str:
         return t("review.yes" if value else "review.no", lang)
     if field == "payment_terms":
         return label(PAYMENT_TERMS, str(value), lang)
+    if field == "prepay_pct":
+        return f"{value}%"
+    if field == "credit_days":
+        return t("review.days", lang, days=value)
     if field == "invoice_type":
         return label(INVOICE_TYPES, str(value), lang)
     if field in MONEY_FIELDS or field in MONEY_LINE_FIELDS:

@@ -111,6 +111,7 @@ def load_master_data(db: Database, source: Path | None = None) -> DemoCast:
                 tax_code=row["tax_code"],
                 made_to_order=row["made_to_order"] == "1",
                 lead_time_days=int(row["lead_time_days"] or 0),
+                stocked=row.get("stocked", "1") != "0",
             ),
         )
     for row in _rows(source / "stock.csv"):
@@ -241,14 +242,20 @@ def new_order(
     *,
     wanted_in_days: int = 30,
     price_factor: Decimal = Decimal(1),
+    terms: tuple[str, int, int] | None = None,
 ) -> str:
+    """A draft by the clerk; `terms` (code, prepay %, credit days) or the customer's default."""
     wanted = today(db) + timedelta(days=wanted_in_days)
+    term_code, prepay, credit = terms if terms is not None else (None, None, None)
     data = orders.OrderInput(
         customer_code=customer,
         lines=[orders.LineInput(code, Decimal(qty)) for code, qty in lines],
         freight=Decimal("200.00"),
         discount=Decimal("0.00"),
         wanted_date=wanted,
+        payment_terms=term_code,
+        prepay_pct=prepay,
+        credit_days=credit,
     )
     detail = orders.create_order(db, cast["zhao"], data)
     return detail.order_no
@@ -270,6 +277,9 @@ SCENARIOS: tuple[tuple[str, list[tuple[str, str]], Status], ...] = (
     ("C0002", [("P0008", "5")], Status.ARCHIVED),
     ("C0003", [("P0005", "1")], Status.CANCELLED),
 )
+# Terms agreed in numbers, by scenario index: the order in review pays 30 % before shipping
+# and the balance 60 days after the order date (the customer is allowed net60).
+SCENARIO_TERMS: dict[int, tuple[str, int, int]] = {1: ("net60", 30, 60)}
 
 
 def build_demo(db: Database, source: Path | None = None) -> list[str]:
@@ -278,8 +288,8 @@ def build_demo(db: Database, source: Path | None = None) -> list[str]:
     made: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for customer, lines, target in SCENARIOS:
-            order_no = new_order(db, cast, customer, lines)
+        for index, (customer, lines, target) in enumerate(SCENARIOS):
+            order_no = new_order(db, cast, customer, lines, terms=SCENARIO_TERMS.get(index))
             drive_to(db, cast, order_no, target, workdir)
             made.append(order_no)
         # A requirement from the seed's customer, checked for feasibility, not yet converted.
@@ -293,6 +303,8 @@ def build_demo(db: Database, source: Path | None = None) -> list[str]:
                 lines=[
                     intake.RequirementLineInput("P0002", Decimal("20")),
                     intake.RequirementLineInput("P0006", Decimal("1")),
+                    # a service: the check shows it as not stocked, not as a shortage
+                    intake.RequirementLineInput("P0012", Decimal("1")),
                 ],
                 description="产线改造：伺服电机及定制机柜",
                 key_demands="12月底前交货",

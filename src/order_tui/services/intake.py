@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from order_tui.domain import codes, feasibility, messages
-from order_tui.domain.errors import NotFound, ValidationError
+from order_tui.domain.errors import Conflict, NotFound, ValidationError
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services import orders, views
 from order_tui.services.common import Actor, audit, now_utc, require_role, to_json, today
@@ -50,6 +50,7 @@ class RequirementResult:
     earliest: date | None = None
     linked_orders: list[str] = field(default_factory=list)
     open_matters: list[str] = field(default_factory=list)
+    version: int = 1  # what `update_requirement` is given back as expected_version
 
 
 CHANNELS = ("phone", "visit", "online")
@@ -101,6 +102,7 @@ def _feasibility(
                 incoming_date=stock.incoming_date,
                 made_to_order=product.made_to_order,
                 lead_time_days=product.lead_time_days,
+                stocked=product.stocked,
             )
         )
     return feasibility.assess(inputs, today(db), req.wanted_date)
@@ -108,6 +110,18 @@ def _feasibility(
 
 def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> RequirementResult:
     """Register the requirement, run the feasibility check and link the customer's history."""
+    return _save_requirement(db, actor, data, None, None)
+
+
+def _save_requirement(
+    db: Database,
+    actor: Actor,
+    data: RequirementInput,
+    requirement_id: int | None,
+    expected_version: int | None,
+) -> RequirementResult:
+    """Record a new requirement (`requirement_id` None) or replace an open one's form, with
+    the same checks either way, then run the feasibility check on what is now saved."""
     require_role(
         actor, PERMISSIONS["record_requirement"], ("登记客户需求", "recording a requirement")
     )
@@ -129,21 +143,30 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
         assert customer.id is not None
         linked = repo.recent_orders_of_customer(session, customer.id)
         open_matters = [no for no, _ in repo.open_orders_of_customer(session, customer.id, None)]
-        req = Requirement(
-            customer_id=customer.id,
-            contact_name=data.contact_name.strip(),
-            contact_phone=phone,
-            channel=data.channel,
-            description=data.description,
-            key_demands=data.key_demands,
-            special_requirements=data.special_requirements,
-            budget=data.budget,
-            wanted_date=data.wanted_date,
-            linked_orders=";".join(linked),
-            created_by=actor.id,
-            created_at=now_utc(),
-        )
-        session.add(req)
+        form = {
+            "customer_id": customer.id,
+            "contact_name": data.contact_name.strip(),
+            "contact_phone": phone,
+            "channel": data.channel,
+            "description": data.description,
+            "key_demands": data.key_demands,
+            "special_requirements": data.special_requirements,
+            "budget": data.budget,
+            "wanted_date": data.wanted_date,
+            "linked_orders": ";".join(linked),
+        }
+        before: dict[str, Any] = {}
+        if requirement_id is None:
+            req = Requirement(**form, created_by=actor.id, created_at=now_utc())
+            session.add(req)
+        else:
+            req = _open_requirement(session, requirement_id, expected_version)
+            before = _form_state(session, req)
+            for name, value in form.items():
+                setattr(req, name, value)
+            for old in repo.requirement_lines(session, requirement_id):
+                session.delete(old)
+            req.version += 1
         session.flush()
         assert req.id is not None
         lines = []
@@ -184,14 +207,19 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
             lines.append(line)
         results = _feasibility(session, db, req, lines)
         req.feasibility = to_json([asdict(r) for r in results])
-        audit(
-            session,
-            actor,
-            "requirement",
-            req.id,
-            "record_requirement",
-            changes={"customer": data.customer_code, "lines": len(lines)},
-        )
+        if requirement_id is None:
+            audit(
+                session,
+                actor,
+                "requirement",
+                req.id,
+                "record_requirement",
+                changes={"customer": data.customer_code, "lines": len(lines)},
+            )
+        else:
+            after = _form_state(session, req)
+            changed = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+            audit(session, actor, "requirement", req.id, "update_requirement", changes=changed)
         return RequirementResult(
             id=req.id,
             customer_code=customer.code,
@@ -200,11 +228,96 @@ def record_requirement(db: Database, actor: Actor, data: RequirementInput) -> Re
             earliest=feasibility.earliest_possible(results),
             linked_orders=linked,
             open_matters=open_matters,
+            version=req.version,
         )
 
 
-def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str) -> None:
-    """Record what was agreed with the customer when feasibility showed a risk."""
+messages.register(
+    {
+        "intake.update_missing": ("没有编号为 {id} 的需求", "requirement {id} not found"),
+        "intake.update_not_open": (
+            "需求 #{id} 已{status}，不能再修改",
+            "requirement {id} is {status} and can no longer be changed",
+        ),
+        "intake.update_stale": (
+            "需求 #{id} 已被 {who} 于 {when} 修改",
+            "requirement {id} was changed by {who} at {when}",
+        ),
+    }
+)
+REQUIREMENT_STATUS = {
+    "open": ("打开", "open"),
+    "converted": ("转为订单", "converted into an order"),
+    "dropped": ("放弃", "dropped"),
+}
+
+
+def update_requirement(
+    db: Database,
+    actor: Actor,
+    requirement_id: int,
+    data: RequirementInput,
+    expected_version: int,
+) -> RequirementResult:
+    """Save the form again after the first check (F9 on the edited form): the same checks as
+    recording it, against the version the representative saw, audited with what changed;
+    refused once the requirement is converted. The feasibility check runs again."""
+    return _save_requirement(db, actor, data, requirement_id, expected_version)
+
+
+def _open_requirement(
+    session: Session, requirement_id: int, expected_version: int | None
+) -> Requirement:
+    """The requirement to change: it exists, is still open, and is the version expected."""
+    req = session.get(Requirement, requirement_id)
+    if req is None:
+        raise NotFound(code="intake.update_missing", id=requirement_id)
+    if req.status != "open":
+        status = REQUIREMENT_STATUS.get(req.status, (req.status, req.status))
+        raise ValidationError(
+            code="intake.update_not_open", field="status", id=requirement_id, status=status
+        )
+    if expected_version is not None and expected_version != req.version:
+        who, when = repo.last_change(session, "requirement", requirement_id)
+        raise Conflict(
+            code="intake.update_stale",
+            changed_by=who,
+            changed_at=when,
+            id=requirement_id,
+            who=who,
+            when=when,
+            version=req.version,  # to save over it, when the representative chooses to
+        )
+    return req
+
+
+def _form_state(session: Session, req: Requirement) -> dict[str, Any]:
+    """The form as saved, for the audit of what an update changed."""
+    assert req.id is not None
+    customer = session.get(Customer, req.customer_id)
+    lines = []
+    for ln in repo.requirement_lines(session, req.id):
+        product = session.get(Product, ln.product_id) if ln.product_id is not None else None
+        code = product.code if product is not None else ""
+        qty = f"{Decimal(ln.qty).normalize():f}"
+        lines.append(f"{code} {ln.description} {ln.spec} {ln.parameters} x{qty}".strip())
+    return {
+        "customer": customer.code if customer is not None else "",
+        "contact_name": req.contact_name,
+        "contact_phone": req.contact_phone,
+        "channel": req.channel,
+        "description": req.description,
+        "key_demands": req.key_demands,
+        "special_requirements": req.special_requirements,
+        "budget": req.budget,
+        "wanted_date": req.wanted_date,
+        "lines": lines,
+    }
+
+
+def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str) -> int:
+    """Record what was agreed with the customer when feasibility showed a risk; returns the
+    requirement's new version (to save the form against afterwards)."""
     require_role(
         actor, PERMISSIONS["record_requirement"], ("记录替代方案", "recording an alternative")
     )
@@ -224,6 +337,7 @@ def agree_alternative(db: Database, actor: Actor, requirement_id: int, text: str
             "agree_alternative",
             changes={"alternative": text.strip()},
         )
+        return req.version
 
 
 def convert_to_order(

@@ -41,6 +41,7 @@ class ProductHit:
     incoming: Decimal
     incoming_date: date | None
     location: str
+    stocked: bool = True  # False for a service: no availability to show
 
     @property
     def available(self) -> Decimal:
@@ -97,6 +98,7 @@ def products(db: Database, text: str, limit: int = 20) -> list[ProductHit]:
                     incoming=stock.incoming,
                     incoming_date=stock.incoming_date,
                     location=stock.location,
+                    stocked=p.stocked,
                 )
             )
         return hits

@@ -229,6 +229,7 @@ class ProductInput:
     tax_code: str = "13"
     made_to_order: bool = False
     lead_time_days: int = 0
+    stocked: bool = True  # False for a service (installation, training, freight)
 
 
 def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
@@ -254,6 +255,7 @@ def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
             tax_code=p.tax_code,
             made_to_order=p.made_to_order,
             lead_time_days=p.lead_time_days,
+            stocked=p.stocked,
             mnemonic=mnemonic(p.name),
         )
         session.add(product)
@@ -548,6 +550,7 @@ def update_product(db: Database, actor: Actor, p: ProductInput, expected_version
             "tax_code",
             "made_to_order",
             "lead_time_days",
+            "stocked",
         )
         changed = {
             f: [getattr(product, f), getattr(p, f)]
@@ -576,6 +579,7 @@ def product_input(db: Database, code: str) -> tuple[ProductInput, int]:
                 tax_code=p.tax_code,
                 made_to_order=p.made_to_order,
                 lead_time_days=p.lead_time_days,
+                stocked=p.stocked,
             ),
             p.version,
         )
@@ -668,6 +672,7 @@ def products_page(
                 p.tax_code,
                 p.made_to_order,
                 p.lead_time_days,
+                p.stocked,
             )
             for p in repo.products_page(session, after_code, limit)
         ]

@@ -65,6 +65,9 @@ class OrderInput:
     discount: Decimal = Decimal("0.00")
     price_includes_tax: bool = True
     payment_terms: str | None = None  # None: the customer's default
+    # The terms in numbers; None: the default of the chosen terms (net60 -> 0 %, 60 days).
+    prepay_pct: int | None = None  # percent of the total paid before shipping
+    credit_days: int | None = None  # days after the order date the balance is due
     invoice_type: str | None = None  # None: the customer's default
     wanted_date: date | None = None
     payment_due_date: date | None = None  # None: from the payment terms
@@ -174,13 +177,17 @@ def _header_values(
         raise ValidationError(code=exc.code, field="payment_terms", **exc.params) from None
     if data.wanted_date is not None and data.wanted_date < order_day:
         raise ValidationError(code="order.wanted_before_order", field="wanted_date")
+    numbers = terms.resolve_numbers(pay, data.prepay_pct, data.credit_days)
+    due = terms.due_date(order_day, numbers.prepay_pct, numbers.credit_days)
     return {
         **_snapshot(session, customer, data),
         "price_includes_tax": data.price_includes_tax,
         "payment_terms": pay,
+        "prepay_pct": numbers.prepay_pct,
+        "credit_days": numbers.credit_days,
         "invoice_type": inv,
         "wanted_date": data.wanted_date,
-        "payment_due_date": data.payment_due_date or terms.payment_due(order_day, pay),
+        "payment_due_date": data.payment_due_date or due,
         "remarks": data.remarks,
     }
 
@@ -237,7 +244,14 @@ def create_in_session(
         "create",
         order_no=order.order_no,
         to_status=Status.DRAFT.value,
-        changes={"customer": data.customer_code, "lines": len(lines), "total": totals.total},
+        changes={
+            "customer": data.customer_code,
+            "lines": len(lines),
+            "total": totals.total,
+            "payment_terms": order.payment_terms,
+            "prepay_pct": order.prepay_pct,
+            "credit_days": order.credit_days,
+        },
     )
     return order
 
@@ -326,6 +340,8 @@ def order_input_of(db: Database, order_no: str) -> tuple[OrderInput, int]:
                 discount=order.discount,
                 price_includes_tax=order.price_includes_tax,
                 payment_terms=order.payment_terms,
+                prepay_pct=order.prepay_pct,
+                credit_days=order.credit_days,
                 invoice_type=order.invoice_type,
                 wanted_date=order.wanted_date,
                 payment_due_date=order.payment_due_date,

@@ -79,6 +79,7 @@ def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
                 available=stock.on_hand - stock.locked,
                 incoming=stock.incoming,
                 incoming_date=stock.incoming_date,
+                stocked=product.stocked,
             )
         )
     return rc.ReviewFacts(
@@ -97,6 +98,8 @@ def review_facts(session: Session, order: SalesOrder) -> rc.ReviewFacts:
         order_date=order.order_day,
         wanted_date=order.wanted_date,
         lines=tuple(line_facts),
+        prepay_pct=order.prepay_pct,
+        credit_days=order.credit_days,
     )
 
 
@@ -111,7 +114,7 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Fields and lines that changed, old -> new, for the reviewers of the next round."""
     changes: dict[str, Any] = {}
     for key in sorted(set(old) | set(new)):
-        if key == "lines":
+        if key == "lines" or key not in old:  # not in old: a field added by an upgrade since
             continue
         if old.get(key) != new.get(key):
             changes[key] = [old.get(key), new.get(key)]

@@ -78,6 +78,9 @@ class OrderDetail:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     retention_until: date | None = None
     created_at: datetime | None = None
+    # The payment terms in numbers (see domain.terms.describe for them in words).
+    prepay_pct: int = 100
+    credit_days: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,4 +183,6 @@ def detail(session: Session, order: SalesOrder) -> OrderDetail:
         attachments=attachments,
         retention_until=order.retention_until,
         created_at=order.created_at,
+        prepay_pct=order.prepay_pct,
+        credit_days=order.credit_days,
     )

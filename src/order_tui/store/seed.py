@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select
 from order_tui.domain.lifecycle import Status
 from order_tui.domain.money import line_amounts, order_totals
 from order_tui.domain.order_numbers import format_order_no
+from order_tui.domain.terms import TERM_NUMBERS, TermNumbers
 from order_tui.store.engine import Database
 from order_tui.store.models import (
     Customer,
@@ -180,6 +181,7 @@ def _order(
         )
     totals = order_totals(amounts, freight=Decimal("100.00"))
     address = addresses.get(customer.id or 0)
+    terms = TERM_NUMBERS.get(customer.default_payment_terms, TermNumbers(100, 0))
     created = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
     archived = status == Status.ARCHIVED
     row: dict[str, object] = {
@@ -202,6 +204,9 @@ def _order(
         "goods_total": totals.goods,
         "total": totals.total,
         "payment_terms": customer.default_payment_terms,
+        # the numbers of the customer's default terms, as an order entered by hand gets them
+        "prepay_pct": terms.prepay_pct,
+        "credit_days": terms.credit_days,
         "invoice_type": customer.invoice_type,
         "wanted_date": day + timedelta(days=14),
         "status": status.value,

@@ -58,6 +58,7 @@ class ProductInfo(Protocol):
     tax_code: str
     made_to_order: bool
     lead_time_days: int
+    stocked: bool
     on_hand: Decimal
     locked: Decimal
     incoming: Decimal

@@ -42,6 +42,7 @@ register(
         ),
         "lookup.available": ("可用", "avail."),
         "lookup.mto": ("定制", "MTO"),
+        "lookup.not_stocked": ("无需库存", "not stocked"),
         "key.lookup_pick": ("确定", "Pick"),
         "key.lookup_cancel": ("取消", "Cancel"),
         "key.lookup_down": ("下一项", "Next"),
@@ -57,11 +58,12 @@ def customer_row(hit: Any, width: int) -> str:
 
 def product_row(hit: Any, width: int, lang: str) -> str:
     name_w = max((width - 8 - 22) // 2, 8)
-    stock = (
-        t("lookup.mto", lang)
-        if hit.made_to_order
-        else f"{t('lookup.available', lang)} {qty(hit.available)}"
-    )
+    if not getattr(hit, "stocked", True):
+        stock = t("lookup.not_stocked", lang)
+    elif hit.made_to_order:
+        stock = t("lookup.mto", lang)
+    else:
+        stock = f"{t('lookup.available', lang)} {qty(hit.available)}"
     return (
         f"{hit.code:<7} {fit(hit.name, name_w)} {fit(hit.spec, name_w)} "
         f"{money(hit.list_price):>10} {fit(stock, 11, 'right')}"

@@ -71,7 +71,9 @@ def stock_text(product: Any, tr: Tr) -> Text:
     """P0003 库存 12 · 锁定 0 · 可用 12 · 在途 20（12-15到） · 价格区间 2,400.00~2,950.00"""
     text = Text()
     text.append(f"{product.code} ", style="bold")
-    if product.made_to_order:
+    if not getattr(product, "stocked", True):  # a service: no stock to show
+        text.append(tr("stock.not_stocked"))
+    elif product.made_to_order:
         text.append(tr("stock.mto", days=product.lead_time_days))
     else:
         available = product.on_hand - product.locked
