@@ -41,7 +41,23 @@ if TYPE_CHECKING:
     from order_tui.services.common import Actor
     from order_tui.services.views import OrderDetail
 
-register({"key.entry_edit": ("编辑", "Edit")})
+register(
+    {
+        "key.entry_edit": ("编辑", "Edit"),
+        # step 5: the lifecycle actions with a form of their own (screens/delivery_common.py)
+        "key.detail_ship": ("发货", "Ship"),
+        "key.detail_sign_off": ("签收", "Sign-off"),
+        "key.detail_feedback": ("回访", "Feedback"),
+        "detail.shipped": ("已发 {qty}", "shipped {qty}"),
+        "detail.owed": ("欠 {qty}", "owed {qty}"),
+    }
+)
+# The order detail's own keys for the step-5 forms: binding action -> lifecycle action.
+STEP5_FORMS: dict[str, Action] = {
+    "ship_order": Action.SHIP,
+    "sign_off_order": Action.SIGN_OFF,
+    "record_feedback_order": Action.RECORD_FEEDBACK,
+}
 
 HOLD_STYLE = "bold red"
 HOLD_STYLE_NO_COLOR = "bold reverse"
@@ -168,10 +184,16 @@ def render_detail(
             product.append(f" [{t('detail.mto', lang)}]", style="bold")
         if ln.spec:
             product.append(f"\n{ln.spec}", style="dim")
+        amount = Text(f"{qty(ln.qty)} {ln.unit}")
+        if ln.shipped_qty > 0:  # shipped in part: what is still owed is a backorder
+            amount.append("\n" + t("detail.shipped", lang, qty=qty(ln.shipped_qty)), style="dim")
+            if ln.shipped_qty < ln.qty:
+                owed = t("detail.owed", lang, qty=qty(ln.qty - ln.shipped_qty))
+                amount.append("\n" + owed, style="bold")
         lines.add_row(
             str(ln.line_no),
             product,
-            f"{qty(ln.qty)} {ln.unit}",
+            amount,
             money(ln.unit_price),
             tax(ln.tax_code, lang),
             money(ln.gross),
@@ -265,6 +287,9 @@ class OrderDetailScreen(OrderScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_order", "Edit", id="entry_edit"),
+        Binding("t", "ship_order", "Ship", id="detail_ship"),
+        Binding("g", "sign_off_order", "Sign-off", id="detail_sign_off"),
+        Binding("f", "record_feedback_order", "Feedback", id="detail_feedback"),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -320,7 +345,30 @@ class OrderDetailScreen(OrderScreen):
             from order_tui.screens.order_entry import may_edit
 
             return self.detail is not None and may_edit(self.actor, self.detail.status)
+        if action in STEP5_FORMS:  # shown when my roles may take the action now
+            if self.detail is None or self.actor is None:
+                return False
+            wanted = STEP5_FORMS[action]
+            return any(a == wanted and not held for a, held in my_actions(self.detail, self.actor))
         return True
+
+    def _step5_form(self, action: str) -> None:
+        """`t` / `g` / `f` (or the palette): the shipment, sign-off or feedback form; this
+        view reloads when it closes."""
+        from order_tui.screens.delivery_common import form_for
+
+        assert self.actor is not None
+        form = form_for(STEP5_FORMS[action], self.db, self.lang, self.actor, self.order_no)
+        self.app.push_screen(form, callback=lambda _result: self.reload())
+
+    def action_ship_order(self) -> None:
+        self._step5_form("ship_order")
+
+    def action_sign_off_order(self) -> None:
+        self._step5_form("sign_off_order")
+
+    def action_record_feedback_order(self) -> None:
+        self._step5_form("record_feedback_order")
 
     def action_edit_order(self) -> None:
         """`e`: the order in the entry screen; this view reloads when it closes."""
