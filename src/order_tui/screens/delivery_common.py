@@ -430,6 +430,17 @@ class DeliveryForm(MdFormScreen):
             self.set_status(t("dlv.draft_restored", self.lang, time=when))
         self.refresh_bindings()
         self.after_values()
+        if first:
+            self.focus_start()
+
+    def focus_start(self) -> None:
+        """Where typing starts once the data is in (the first field that takes input)."""
+        for widget in self._fields():
+            if widget.focusable:
+                widget.focus()
+                if isinstance(widget, Input):  # as Tab leaves it: typing replaces a default
+                    widget.select_all()
+                return
 
     def show_data(self, data: Any, first: bool) -> Awaitable[None] | None:
         """Fill the screen from the loaded data; `first`: also the fields' defaults (may be

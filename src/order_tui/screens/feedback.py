@@ -350,7 +350,6 @@ class FeedbackScreen(DeliveryForm):
                 }
             )
             self.query_one("#f-reached", Choice).disabled = True
-            self.query_one("#f-satisfaction", Input).focus()
 
     def after_values(self) -> None:
         self._sync()

@@ -256,7 +256,7 @@ class ShipLineRow(Horizontal):
     ShipLineRow .no { width: 3; text-align: right; }
     ShipLineRow .product { width: 1fr; }
     ShipLineRow .num { width: 8; text-align: right; }
-    ShipLineRow .picked, ShipLineRow .shipped { width: 6; text-align: right; }
+    ShipLineRow .picked, ShipLineRow .shipped { width: 7; text-align: right; }
     ShipLineRow Input { width: 9; }
     ShipLineRow .note { width: 8; margin-left: 1; color: $text-muted; }
     """
@@ -410,8 +410,9 @@ class ShipmentScreen(DeliveryForm):
         contact = " ".join(x for x in (form.contact_name, form.contact_phone) if x)
         address = " ".join(x for x in (form.address, form.postcode) if x)
         head.append(f"\n{self.t('ship.deliver_to')}{colon}{address}  {contact}")
-        pack = self.t("ship.packages", count=form.packages, weight=qty(form.weight_kg))
-        head.append(f"\n{pack}" + (f" {form.package_notes}" if form.package_notes else ""))
+        if form.packages:
+            pack = self.t("ship.packages", count=form.packages, weight=qty(form.weight_kg))
+            head.append(f"\n{pack}" + (f" {form.package_notes}" if form.package_notes else ""))
         for s in form.shipments:
             head.append(
                 f"\n{self.t('ship.earlier')} {s.seq}{colon}{s.ship_date.isoformat()} "
@@ -423,8 +424,9 @@ class ShipmentScreen(DeliveryForm):
             today = local_now(self, self.db.timezone).date()
             self.query_one("#f-ship_date", Input).value = today.isoformat()
             last = form.shipments[-1] if form.shipments else None
-            if last is not None:  # the rest usually goes the same way
-                self.query_one("#f-carrier", Input).value = last.carrier
+            carrier = self.query_one("#f-carrier", Input)
+            if last is not None and not carrier.value.strip():  # the rest goes the same way
+                carrier.value = last.carrier
                 self.query_one("#f-mode", Select).value = last.mode
             rows = [ShipLineRow(None, lang, header=True)]
             rows += [ShipLineRow(ln, lang) for ln in form.lines]
