@@ -93,9 +93,8 @@ async def test_shipping_a_partial_delivery(db: Database, cast: DemoCast, tmp_pat
         assert isinstance(app.screen, ChoiceDialog)
         await press(pilot, *"dbwl", "enter")
         assert form.query_one("#f-carrier").value == "德邦物流"  # type: ignore[attr-defined]
-        # The mode (focused after F4): less than truckload is two down in the list.
-        await press(pilot, "enter", "down", "enter")
-        await press(pilot, "tab", *"db 2026 1127", "tab", "tab")
+        # The mode (focused after F4): Right picks less than truckload, Enter moves on.
+        await press(pilot, "right", "enter", *"db 2026 1127", "tab", "tab")
         # Line 1: 3 of the 5 controllers now; line 2 as packed.
         await press(pilot, "3")
         text = screen_text(pilot)

@@ -17,11 +17,13 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -175,9 +177,8 @@ class Choice(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     Choice {
-        height: 1;
-        width: auto;
-        min-width: 20;
+        height: auto;
+        width: 1fr;
     }
     Choice:focus {
         text-style: bold;
@@ -230,13 +231,36 @@ class Choice(Widget, can_focus=True):
             self.post_message(self.Changed(self, value))
 
     def render(self) -> Text:
-        text = Text()
-        for index, (code, label) in enumerate(self.options):
-            if index:
-                text.append("  ")
+        """The answers in a row, wrapped between answers (never inside one) when narrow."""
+        text = Text(no_wrap=True)
+        width = self.size.width or 80
+        used = 0
+        for code, label in self.options:
             mark = "x" if code == self._value else " "
-            text.append(f"[{mark}] {label}", style="bold" if code == self._value else "")
+            part = f"[{mark}] {label}"
+            size = cell_len(part)
+            if used and used + 2 + size > width:
+                text.append("\n")
+                used = 0
+            elif used:
+                text.append("  ")
+                used += 2
+            text.append(part, style="bold" if code == self._value else "")
+            used += size
         return text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        used, lines = 0, 1
+        for _code, label in self.options:
+            size = cell_len(f"[ ] {label}")
+            if used and used + 2 + size > width:
+                lines += 1
+                used = 0
+            used += size + (2 if used else 0)
+        return lines
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
 
     def action_switch(self) -> None:
         codes = [code for code, _ in self.options]

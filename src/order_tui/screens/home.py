@@ -36,7 +36,7 @@ register(
         "key.master_data": ("基础资料", "Master data"),
         # step 5 lists (screens/shipping.py, screens/feedback.py)
         "key.ship_list": ("待发货", "To ship"),
-        "key.feedback_queue": ("待回访", "Feedback calls"),
+        "key.feedback_queue": ("待回访", "Feedback"),
         "key.after_sales": ("售后清单", "After-sales"),
     }
 )
@@ -44,7 +44,7 @@ register(
 # Step 5: the keys for its lists (who may open them) and the worklist queues whose rows
 # open the action's form instead of the order detail.
 STEP5_LISTS: dict[str, tuple[Role, ...]] = {
-    "ship_list": (Role.LOGISTICS, Role.WAREHOUSE, Role.SALES_MANAGER),
+    "ship_list": (Role.LOGISTICS, Role.WAREHOUSE),
     "feedback_queue": (Role.SALES_REP,),
     "after_sales": (Role.SALES_MANAGER,),
 }
@@ -142,7 +142,8 @@ class HomeScreen(OrderScreen):
         Binding("v", "inbox", "Approval inbox", id="inbox"),
         Binding("t", "ship_list", "To ship", id="ship_list"),
         Binding("f", "feedback_queue", "Feedback calls", id="feedback_queue"),
-        Binding("a", "after_sales", "After-sales", id="after_sales"),
+        # The manager's footer is full with approvals: F1 and Ctrl+P list this one.
+        Binding("a", "after_sales", "After-sales", id="after_sales", show=False),
         Binding("f7", "master_data", "Master data", id="master_data", show=False),
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),

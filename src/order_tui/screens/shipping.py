@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, OptionList, Select, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status, status_label
@@ -34,6 +34,7 @@ from order_tui.domain.terms import SHIPPING_MODES, label
 from order_tui.screens.base import TitleBar
 from order_tui.screens.customer_form import ConfirmDialog
 from order_tui.screens.delivery_common import (
+    Choice,
     ChoiceDialog,
     DeliveryForm,
     local_now,
@@ -349,11 +350,10 @@ class ShipmentScreen(DeliveryForm):
             yield from field_row(
                 "mode",
                 self.t("ship.mode") + " *",
-                Select(
-                    [(mode_label(code, self.lang), code) for code in SHIPPING_MODES],
-                    value="parcel",
-                    allow_blank=False,
-                    compact=True,
+                Choice(
+                    [(code, mode_label(code, self.lang)) for code in SHIPPING_MODES],
+                    "parcel",
+                    lang=self.lang,
                 ),
             )
             yield from field_row(
@@ -427,13 +427,21 @@ class ShipmentScreen(DeliveryForm):
             carrier = self.query_one("#f-carrier", Input)
             if last is not None and not carrier.value.strip():  # the rest goes the same way
                 carrier.value = last.carrier
-                self.query_one("#f-mode", Select).value = last.mode
-            rows = [ShipLineRow(None, lang, header=True)]
-            rows += [ShipLineRow(ln, lang) for ln in form.lines]
-            await self.query_one("#lines", Vertical).mount_all(rows)
+                self.query_one("#f-mode", Choice).value = last.mode
+        # The lines again after F5 (someone shipped meanwhile): what was typed stays.
+        fields = self.query("ShipLineRow Input").results(Input)
+        typed = {(field.id or ""): field.value for field in fields}
+        box = self.query_one("#lines", Vertical)
+        await box.remove_children()
+        rows = [ShipLineRow(None, lang, header=True)]
+        rows += [ShipLineRow(ln, lang) for ln in form.lines]
+        await box.mount_all(rows)
+        for field in self.query("ShipLineRow Input").results(Input):
+            if field.id in typed and not field.disabled:
+                field.value = typed[field.id]
 
     def after_values(self) -> None:
-        self._mode_changed_to(str(self.query_one("#f-mode", Select).value))
+        self._mode_changed_to(self.query_one("#f-mode", Choice).value)
         self._preview()
 
     # -- the fields -----------------------------------------------------------------------
@@ -496,9 +504,9 @@ class ShipmentScreen(DeliveryForm):
     def _qty_changed(self, event: Input.Changed) -> None:
         self._preview()
 
-    @on(Select.Changed, "#f-mode")
-    def _mode_changed(self, event: Select.Changed) -> None:
-        self._mode_changed_to(str(event.value))
+    @on(Choice.Changed, "#f-mode")
+    def _mode_changed(self, event: Choice.Changed) -> None:
+        self._mode_changed_to(event.value)
 
     def _mode_changed_to(self, mode: str) -> None:
         pickup = mode == "pickup"
@@ -523,8 +531,8 @@ class ShipmentScreen(DeliveryForm):
             if value:
                 carrier.value = value
                 if value == PICKUP_CARRIER:
-                    self.query_one("#f-mode", Select).value = "pickup"
-                self.query_one("#f-mode", Select).focus()
+                    self.query_one("#f-mode", Choice).value = "pickup"
+                self.query_one("#f-mode", Choice).focus()
 
         choices = [(name, name) for name in self.carriers]
         self.app.push_screen(
