@@ -120,9 +120,9 @@ register(
 )
 
 
-def stamp(moment: datetime | None, timezone: str, fmt: str = STAMP) -> str:
+def stamp(moment: datetime | None, timezone: str, lang: str, fmt: str = STAMP) -> str:
     if moment is None:
-        return "—"
+        return t("detail.none", lang)
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return local_time(aware.isoformat(), timezone, fmt)
 
@@ -205,7 +205,7 @@ class FeedbackQueueScreen(MdListScreen):
                 call.order_no,
                 call.customer,
                 contact,
-                stamp(call.due_at, self.db.timezone),
+                stamp(call.due_at, self.db.timezone, self.lang),
                 self.t("feedback.tries", count=call.attempts) if call.attempts else "",
             ),
             styles=("bold reverse" if flag else "", "", "", "", "bold" if call.overdue else ""),
@@ -217,8 +217,8 @@ class FeedbackQueueScreen(MdListScreen):
         if call is not None and call.attempts:
             text = self.t(
                 "feedback.last_try",
-                when=stamp(call.last_attempt_at, self.db.timezone),
-                remarks=call.last_remarks or "—",
+                when=stamp(call.last_attempt_at, self.db.timezone, self.lang),
+                remarks=call.last_remarks or self.t("detail.none"),
             )
         self.query_one("#detail", Static).update(text)
 
@@ -312,15 +312,16 @@ class FeedbackScreen(DeliveryForm):
             "\n"
             + self.t(
                 "feedback.when",
-                delivered=stamp(form.delivered_at, tz),
-                due=stamp(form.due_at, tz),
+                delivered=stamp(form.delivered_at, tz, self.lang),
+                due=stamp(form.due_at, tz, self.lang),
             )
         )
         due = form.due_at if form.due_at.tzinfo else form.due_at.replace(tzinfo=UTC)
         if not form.closed and due < now:
             head.append(" " + self.t("feedback.overdue"), style="bold reverse")
-        contact = " ".join(x for x in (form.contact_name, form.contact_phone) if x) or "—"
-        head.append("\n" + self.t("feedback.who", contact=contact, signer=form.signer or "—"))
+        none = self.t("detail.none")
+        contact = " ".join(x for x in (form.contact_name, form.contact_phone) if x) or none
+        head.append("\n" + self.t("feedback.who", contact=contact, signer=form.signer or none))
         colon = "：" if self.lang == "zh" else ": "
         for attempt in form.attempts:
             outcome = "reached" if attempt.reached else "missed"
@@ -329,7 +330,7 @@ class FeedbackScreen(DeliveryForm):
                 "\n"
                 + self.t(
                     "feedback.attempt",
-                    when=stamp(attempt.at, tz),
+                    when=stamp(attempt.at, tz, self.lang),
                     by=attempt.by,
                     what=what,
                     remarks=colon + attempt.remarks if attempt.remarks else "",
@@ -337,7 +338,7 @@ class FeedbackScreen(DeliveryForm):
                 style="dim",
             )
         if form.closed:
-            head.append("\n" + self.t("feedback.closed", when=stamp(form.done_at, tz)))
+            head.append("\n" + self.t("feedback.closed", when=stamp(form.done_at, tz, self.lang)))
         self.query_one("#head", Static).update(head)
         if first and form.closed:  # a correction starts from what was recorded
             self.set_values(
@@ -509,7 +510,7 @@ class AfterSalesScreen(MdListScreen):
             cells=(
                 case.order_no,
                 case.customer,
-                stamp(case.done_at, self.db.timezone, "%m-%d"),
+                stamp(case.done_at, self.db.timezone, self.lang, "%m-%d"),
                 f"{case.satisfaction}/5" if case.satisfaction else "",
                 case.after_sales,
             ),
@@ -520,12 +521,13 @@ class AfterSalesScreen(MdListScreen):
         case: AfterSalesRow | None = self.items.get(key or "")
         text = ""
         if case is not None:
-            contact = " ".join(x for x in (case.contact_name, case.contact_phone) if x) or "—"
+            none = self.t("detail.none")
+            contact = " ".join(x for x in (case.contact_name, case.contact_phone) if x) or none
             text = self.t(
                 "after_sales.detail",
                 contact=contact,
-                by=case.recorded_by or "—",
-                remarks=case.remarks or "—",
+                by=case.recorded_by or none,
+                remarks=case.remarks or none,
             )
         self.query_one("#detail", Static).update(text)
 

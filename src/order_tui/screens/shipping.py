@@ -41,7 +41,7 @@ from order_tui.screens.delivery_common import (
     parse_date,
     parse_qty,
 )
-from order_tui.screens.fmt import qty, short_day
+from order_tui.screens.fmt import day, qty, short_day
 from order_tui.screens.i18n import register, t
 from order_tui.screens.md_common import PAGE, MdListScreen, field_row, relabel
 from order_tui.screens.palette import OrderFilter
@@ -290,7 +290,8 @@ class ShipLineRow(Horizontal):
         yield Static(str(ln.line_no), classes="no", markup=False)
         yield Static(product, classes="product")
         yield Static(f"{qty(ln.qty)}{ln.unit}", classes="num", markup=False)
-        yield Static(qty(ln.picked_qty) if ln.stocked else "—", classes="picked", markup=False)
+        none = t("detail.none", lang)
+        yield Static(qty(ln.picked_qty) if ln.stocked else none, classes="picked", markup=False)
         yield Static(qty(ln.shipped_qty), classes="shipped", markup=False)
         box = Input(
             value=qty(ln.ready) if ln.stocked and ln.ready > 0 else "",
@@ -401,7 +402,7 @@ class ShipmentScreen(DeliveryForm):
                 order_no=form.order_no,
                 customer=form.customer,
                 status=status_label(Status(form.status), lang),
-                wanted=form.wanted_date.isoformat() if form.wanted_date else "—",
+                wanted=day(form.wanted_date, lang),
             ),
             style="bold",
         )
@@ -595,7 +596,7 @@ class ShipmentScreen(DeliveryForm):
             "ship.confirm",
             carrier=carrier or PICKUP_CARRIER,
             mode=mode_label(mode, self.lang),
-            tracking=tracking or "—",
+            tracking=tracking or self.t("detail.none"),
             date=day.isoformat(),
             lines=lines,
             result=result,
