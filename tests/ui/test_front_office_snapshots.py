@@ -1,4 +1,5 @@
-"""Snapshots of the intake form and the master-data screens, 80x24 and 120x40, zh and en,
+"""Snapshots of the intake form, the master-data screens, the customer form, help and the
+command palette, 80x24 and 120x40, zh and en,
 on the sample master data (no orders, so nothing depends on the day the tests run).
 Update with `pytest tests/ui/test_front_office_snapshots.py --snapshot-update`."""
 
@@ -64,14 +65,33 @@ def test_snapshot_intake_form(
         app.db.dispose()
 
 
+# (who logs in, the keys from home) for each screen of the front office without orders.
+SCREENS = {
+    "master_data_menu": ("zhang", ("f7",)),
+    "master_data_customers": ("zhang", ("f7", "1")),
+    "master_data_products": ("zhang", ("f7", "2")),
+    "master_data_stock": ("zhang", ("f7", "3")),
+    "master_data_operators": ("admin", ("f7", "4")),
+    "customer_form": ("zhang", ("f7", "1", "a")),
+    "help": ("zhao", ("f1",)),
+    "palette": ("zhao", ("ctrl+p",)),
+}
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_snapshot_master_data_products(
-    snap_compare: object, template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_snapshot_screen(
+    snap_compare: object,
+    template: Path,
+    tmp_path: Path,
+    screen: str,
+    lang: str,
+    size: tuple[int, int],
 ) -> None:
+    user, keys = SCREENS[screen]
     app = _app(template, tmp_path, lang)
     try:
-        run_before = _login("zhang", "f7", "down", "enter")
-        assert snap_compare(app, terminal_size=size, run_before=run_before)  # type: ignore[operator]
+        assert snap_compare(app, terminal_size=size, run_before=_login(user, *keys))  # type: ignore[operator]
     finally:
         app.db.dispose()

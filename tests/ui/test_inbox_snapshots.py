@@ -1,6 +1,6 @@
-"""Snapshots of the approval inbox and the review screen at 80x24, zh and en, with Chinese
-data made at a frozen time (order numbers, dates and ages never depend on the day the tests
-run). Update with `pytest tests/ui/test_inbox_snapshots.py --snapshot-update`."""
+"""Snapshots of the approval inbox and the review screen at 80x24 and 120x40, zh and en,
+with Chinese data made at a frozen time (order numbers, dates and ages never depend on the day
+the tests run). Update with `pytest tests/ui/test_inbox_snapshots.py --snapshot-update`."""
 
 import shutil
 import sys
@@ -21,6 +21,7 @@ from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
 
 SIZE = (80, 24)
+SIZES = [SIZE, (120, 40)]
 MADE_AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)  # the app's clock: a day later
 
@@ -127,20 +128,26 @@ def _app(template: Path, tmp_path: Path, lang: str) -> OrderApp:
     return OrderApp(database, demo=True, lang=lang, clock=lambda: VIEWED_AT)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_snapshot_inbox(snap_compare: object, snapshot_template: Path, tmp_path: Path, lang: str):
+def test_snapshot_inbox(
+    snap_compare: object, snapshot_template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+):
     app = _app(snapshot_template, tmp_path, lang)
     try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=_inbox_with_codes)  # type: ignore[operator]
+        assert snap_compare(app, terminal_size=size, run_before=_inbox_with_codes)  # type: ignore[operator]
     finally:
         app.db.dispose()
 
 
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_snapshot_review(snap_compare: object, snapshot_template: Path, tmp_path: Path, lang: str):
+def test_snapshot_review(
+    snap_compare: object, snapshot_template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+):
     app = _app(snapshot_template, tmp_path, lang)
     try:
-        assert snap_compare(app, terminal_size=SIZE, run_before=_review)  # type: ignore[operator]
+        assert snap_compare(app, terminal_size=size, run_before=_review)  # type: ignore[operator]
     finally:
         app.db.dispose()
 

@@ -576,12 +576,15 @@ async def _snapshot_input(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+@pytest.mark.parametrize("size", [SIZE, (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_snapshot_new_order(snap_compare: object, demo_template: Path, tmp_path: Path, lang: str):
+def test_snapshot_new_order(
+    snap_compare: object, demo_template: Path, tmp_path: Path, lang: str, size: tuple[int, int]
+):
     shutil.copy(demo_template, tmp_path / "orders.db")
     database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
     try:
         app = OrderApp(database, demo=True, lang=lang, clock=lambda: FIXED_NOW)
-        assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_input)  # type: ignore[operator]
+        assert snap_compare(app, terminal_size=size, run_before=_snapshot_input)  # type: ignore[operator]
     finally:
         database.dispose()

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, OptionList, Static
 
+from order_tui.domain.lifecycle import Action
 from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS, Role
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
@@ -21,6 +22,8 @@ from order_tui.widgets.grouped_table import Column, Group, GroupedOptions, Group
 from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from order_tui.services import Database
     from order_tui.services.common import Actor
     from order_tui.services.worklist import Queue, WorkItem
@@ -34,8 +37,30 @@ register(
         "key.production_plans": ("生产计划", "Production"),
         "key.pick_list": ("拣货清单", "To pick"),
         "key.holds_list": ("挂起单", "Holds"),
+        # step 5 lists (screens/shipping.py, screens/feedback.py)
+        "key.ship_list": ("待发货", "To ship"),
+        "key.feedback_queue": ("待回访", "Feedback"),
+        "key.after_sales": ("售后清单", "After-sales"),
     }
 )
+
+# Step 5: the keys for its lists (who may open them) and the worklist queues whose rows
+# open the action's form instead of the order detail.
+STEP5_LISTS: dict[str, tuple[Role, ...]] = {
+    "ship_list": (Role.LOGISTICS, Role.WAREHOUSE),
+    "feedback_queue": (Role.SALES_REP,),
+    "after_sales": (Role.SALES_MANAGER,),
+}
+STEP5_FORMS: dict[str, Action] = {
+    "ship_order": Action.SHIP,
+    "sign_off_order": Action.SIGN_OFF,
+    "record_feedback_order": Action.RECORD_FEEDBACK,
+}
+STEP5_QUEUES: dict[str, tuple[Action, tuple[Role, ...]]] = {
+    "to_ship": (Action.SHIP, (Role.LOGISTICS,)),
+    "to_sign": (Action.SIGN_OFF, (Role.LOGISTICS, Role.SALES_REP)),
+    "feedback": (Action.RECORD_FEEDBACK, (Role.SALES_REP,)),
+}
 
 FLAG_STYLE = "bold red"
 FLAG_STYLE_NO_COLOR = "bold reverse"  # red turns to dark grey on dark grey without colour
@@ -118,11 +143,15 @@ class HomeScreen(OrderScreen):
         Binding("i", "new_intake", "New intake", id="new_intake"),
         Binding("n", "new_order", "New order", id="entry_new"),
         Binding("v", "inbox", "Approval inbox", id="inbox"),
+        Binding("t", "ship_list", "To ship", id="ship_list"),
+        Binding("f", "feedback_queue", "Feedback calls", id="feedback_queue"),
+        # The manager's footer is full with approvals: F1 and Ctrl+P list this one.
+        Binding("a", "after_sales", "After-sales", id="after_sales", show=False),
         Binding("f7", "master_data", "Master data", id="master_data", show=False),
         Binding("p", "production_plans", "Production plans", id="production_plans"),
         Binding("k", "pick_list", "Orders to pick", id="pick_list"),
         Binding("h", "holds_list", "Holds", id="holds_list"),
-        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("slash", "filter", "Filter", id="filter", key_display="/", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
@@ -307,7 +336,53 @@ class HomeScreen(OrderScreen):
             return self.actor is not None and bool(
                 self.actor.roles & PERMISSIONS["record_requirement"]
             )
+        if action in STEP5_LISTS:
+            return self.actor is not None and self.actor.has(*STEP5_LISTS[action])
+        if action in STEP5_FORMS:  # the palette's lifecycle action on the row under the cursor
+            item = self.order_in_view()
+            return item is not None and STEP5_FORMS[action] in item.actions
         return True
+
+    def _push_list(self, screen: Screen[object]) -> None:
+        self.app.push_screen(screen, callback=lambda _result: self.reload())
+
+    def action_ship_list(self) -> None:
+        """`t`: packed orders to ship, earliest wanted date first (logistics)."""
+        from order_tui.screens.shipping import ShippingListScreen
+
+        assert self.actor is not None
+        self._push_list(ShippingListScreen(self.db, self.lang, self.actor))
+
+    def action_feedback_queue(self) -> None:
+        """`f`: the feedback calls due, by due time (sales rep)."""
+        from order_tui.screens.feedback import FeedbackQueueScreen
+
+        assert self.actor is not None
+        self._push_list(FeedbackQueueScreen(self.db, self.lang, self.actor))
+
+    def action_after_sales(self) -> None:
+        """`a`: orders whose feedback asked for after-sales, newest first (sales manager)."""
+        from order_tui.screens.feedback import AfterSalesScreen
+
+        assert self.actor is not None
+        self._push_list(AfterSalesScreen(self.db, self.lang, self.actor))
+
+    def _step5_form(self, action: Action) -> None:
+        from order_tui.screens.delivery_common import form_for
+
+        item = self.order_in_view()
+        if item is None or self.actor is None:
+            return
+        self._push_list(form_for(action, self.db, self.lang, self.actor, item.order_no))
+
+    def action_ship_order(self) -> None:
+        self._step5_form(Action.SHIP)
+
+    def action_sign_off_order(self) -> None:
+        self._step5_form(Action.SIGN_OFF)
+
+    def action_record_feedback_order(self) -> None:
+        self._step5_form(Action.RECORD_FEEDBACK)
 
     def action_new_intake(self) -> None:
         """`i`: a new Customer Requirement Registration Form (sales rep, sales clerk)."""
@@ -366,6 +441,13 @@ class HomeScreen(OrderScreen):
             return
         assert self.actor is not None
         queue, order_no = event.option_id.split(":", 1)
+        if queue in STEP5_QUEUES and self.actor.has(*STEP5_QUEUES[queue][1]):
+            # Orders waiting to ship, to be signed for or for their call open on the form.
+            from order_tui.screens.delivery_common import form_for
+
+            action = STEP5_QUEUES[queue][0]
+            self._push_list(form_for(action, self.db, self.lang, self.actor, order_no))
+            return
         if queue == "review":
             # An order waiting for my verdict opens where the verdict is given.
             from order_tui.screens.review import ReviewScreen

@@ -48,8 +48,20 @@ register(
         "key.detail_release": ("解除挂起", "Release hold"),
         "key.detail_pick": ("拣货", "Pick"),
         "key.detail_plan": ("排产", "Production"),
+        # step 5: the lifecycle actions with a form of their own (screens/delivery_common.py)
+        "key.detail_ship": ("发货", "Ship"),
+        "key.detail_sign_off": ("签收", "Sign-off"),
+        "key.detail_feedback": ("回访", "Feedback"),
+        "detail.shipped": ("已发 {qty}", "shipped {qty}"),
+        "detail.owed": ("欠 {qty}", "owed {qty}"),
     }
 )
+# The order detail's own keys for the step-5 forms: binding action -> lifecycle action.
+STEP5_FORMS: dict[str, Action] = {
+    "ship_order": Action.SHIP,
+    "sign_off_order": Action.SIGN_OFF,
+    "record_feedback_order": Action.RECORD_FEEDBACK,
+}
 
 HOLD_STYLE = "bold red"
 HOLD_STYLE_NO_COLOR = "bold reverse"
@@ -176,10 +188,16 @@ def render_detail(
             product.append(f" [{t('detail.mto', lang)}]", style="bold")
         if ln.spec:
             product.append(f"\n{ln.spec}", style="dim")
+        amount = Text(f"{qty(ln.qty)} {ln.unit}")
+        if ln.shipped_qty > 0:  # shipped in part: what is still owed is a backorder
+            amount.append("\n" + t("detail.shipped", lang, qty=qty(ln.shipped_qty)), style="dim")
+            if ln.shipped_qty < ln.qty:
+                owed = t("detail.owed", lang, qty=qty(ln.qty - ln.shipped_qty))
+                amount.append("\n" + owed, style="bold")
         lines.add_row(
             str(ln.line_no),
             product,
-            f"{qty(ln.qty)} {ln.unit}",
+            amount,
             money(ln.unit_price),
             tax(ln.tax_code, lang),
             money(ln.gross),
@@ -277,6 +295,9 @@ class OrderDetailScreen(OrderScreen):
         Binding("u", "release_hold_order", "Release hold", id="detail_release"),
         Binding("k", "pick_order", "Pick", id="detail_pick"),
         Binding("p", "plan_production_order", "Production", id="detail_plan"),
+        Binding("t", "ship_order", "Ship", id="detail_ship"),
+        Binding("g", "sign_off_order", "Sign-off", id="detail_sign_off"),
+        Binding("f", "record_feedback_order", "Feedback", id="detail_feedback"),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -357,6 +378,11 @@ class OrderDetailScreen(OrderScreen):
             return self._may(Action.PLAN_PRODUCTION, Action.COMPLETE_OPERATION)
         if action == "complete_operation_order":
             return self._may(Action.COMPLETE_OPERATION)
+        if action in STEP5_FORMS:  # shown when my roles may take the action now
+            if self.detail is None or self.actor is None:
+                return False
+            wanted = STEP5_FORMS[action]
+            return any(a == wanted and not held for a, held in my_actions(self.detail, self.actor))
         return True
 
     # Lifecycle actions with a form of their own: keys here, and the command palette's
@@ -410,6 +436,24 @@ class OrderDetailScreen(OrderScreen):
 
     def action_complete_operation_order(self) -> None:
         self.action_plan_production_order()
+
+    def _step5_form(self, action: str) -> None:
+        """`t` / `g` / `f` (or the palette): the shipment, sign-off or feedback form; this
+        view reloads when it closes."""
+        from order_tui.screens.delivery_common import form_for
+
+        assert self.actor is not None
+        form = form_for(STEP5_FORMS[action], self.db, self.lang, self.actor, self.order_no)
+        self.app.push_screen(form, callback=lambda _result: self.reload())
+
+    def action_ship_order(self) -> None:
+        self._step5_form("ship_order")
+
+    def action_sign_off_order(self) -> None:
+        self._step5_form("sign_off_order")
+
+    def action_record_feedback_order(self) -> None:
+        self._step5_form("record_feedback_order")
 
     def action_edit_order(self) -> None:
         """`e`: the order in the entry screen; this view reloads when it closes."""
