@@ -15,7 +15,7 @@ from order_tui.screens.home import HomeScreen
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.screens.shipping import ShipmentScreen, ShippingListScreen
 from order_tui.screens.signoff import SignOffScreen
-from order_tui.services import Database, delivery, orders
+from order_tui.services import Database, delivery, documents, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
 
 SIZE = (80, 24)
@@ -301,3 +301,21 @@ async def test_order_detail_shows_the_backorder_and_opens_the_form(
         assert isinstance(app.screen, ShipmentScreen), screen_text(pilot)
         assert app.screen.query_one("#f-qty_1").value == "3"  # type: ignore[attr-defined]
         assert app.screen.query_one("#f-carrier").value == "顺丰速运"  # type: ignore[attr-defined]
+
+
+async def test_f8_prints_the_delivery_receipt_from_the_shipment_form(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
+    no = packed_order(db, cast, tmp_path)
+    app = OrderApp(db, lang="zh", demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "zhou")
+        await press(pilot, "t", "enter")
+        assert isinstance(app.screen, ShipmentScreen)
+        assert "F8 打印签收单" in screen_text(pilot).splitlines()[-1]
+        await press(pilot, "f8")
+        written = documents.default_path(db, "receipt", no)
+        text = "".join(screen_text(pilot).split())  # the long path wraps
+        assert f"签收单已保存：{written}" in text, text
+        assert written.read_bytes().startswith(b"%PDF")
+    assert orders.get_order(db, no).status == "packed"  # printing changes nothing

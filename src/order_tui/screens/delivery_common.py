@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 register(
     {
+        "key.dlv_receipt": ("打印签收单", "Receipt"),
+        "dlv.printing": ("正在生成签收单 PDF…", "Writing the delivery receipt PDF…"),
+        "dlv.printed": ("签收单已保存：{path}", "Delivery receipt written: {path}"),
         "key.dlv_pick": ("确定", "Pick"),
         "key.dlv_cancel": ("取消", "Cancel"),
         "key.dlv_down": ("下一项", "Next"),
@@ -493,9 +496,29 @@ class DeliveryForm(MdFormScreen):
             return t("dlv.held", self.lang, text=holds)
         return ""
 
+    def action_print_receipt(self) -> None:
+        """F8: the delivery receipt for the customer to sign, as PDF (shipment and sign-off
+        forms bind it: the receipt travels with the goods and comes back signed)."""
+        from order_tui.services import documents
+
+        actor = self.actor
+        assert actor is not None
+        self.set_status(t("dlv.printing", self.lang))
+        self.app.run_write(  # type: ignore[attr-defined]
+            lambda: documents.delivery_receipt_pdf(self.db, actor, self.order_no),
+            on_done=lambda path: self.set_status(t("dlv.printed", self.lang, path=str(path))),
+            on_error=lambda exc: self.set_status(
+                problem(exc, self.lang, self.db.timezone), error=True
+            ),
+            notice=t("dlv.printing", self.lang),
+            group="print",
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":
             return self.data is not None and not self.blocked() and not self.busy
+        if action == "print_receipt":
+            return self.data is not None
         if action == "next_field":  # Enter moves on from a choice as from an input
             return isinstance(self.focused, Input | Choice)
         return super().check_action(action, parameters)

@@ -330,6 +330,7 @@ class ShipmentScreen(DeliveryForm):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4", "lookup", "Carriers", id="ship_lookup"),
+        Binding("f8", "print_receipt", "Receipt", id="dlv_receipt"),
     ]
     HELP_NOTES: ClassVar[list[str]] = ["ship.help"]
 

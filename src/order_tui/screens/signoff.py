@@ -136,6 +136,7 @@ class SignOffScreen(DeliveryForm):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4", "lookup", "Contacts", id="signoff_lookup"),
+        Binding("f8", "print_receipt", "Receipt", id="dlv_receipt"),
     ]
     HELP_NOTES: ClassVar[list[str]] = ["signoff.help"]
 
