@@ -27,7 +27,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from order_tui.domain.errors import Conflict
@@ -41,8 +41,8 @@ from order_tui.domain.lifecycle import (
 )
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
-from order_tui.screens.md_common import MdFormScreen
-from order_tui.screens.palette import initials
+from order_tui.screens.md_common import PAGE, MdFormScreen, MdListScreen
+from order_tui.screens.palette import OrderFilter, initials
 from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
@@ -370,6 +370,68 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# -- a list of orders of step 5 ----------------------------------------------------------------
+
+SEARCH_PAGES = 10  # the `/` filter looks through this many pages of the list
+
+
+class OrderListScreen(MdListScreen):
+    """A keyset-paged list of orders (one item per order, keyed by order no) whose `/`
+    filter scans the first `SEARCH_PAGES` pages. Subclasses give `fetch(cursor, limit)`
+    (a page of items after the cursor, in a worker), the columns and rows, and
+    `open_order(order_no)` for Enter; `DETAIL` adds a line under the list."""
+
+    DEFAULT_CSS = """
+    OrderListScreen #detail { height: 1; padding: 0 1; }
+    """
+    DETAIL: ClassVar[bool] = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_list()
+        if self.DETAIL:
+            yield Static("", id="detail", markup=False)
+        yield Static("", id="status", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def fetch(self, cursor: Any, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def matches(self, wanted: OrderFilter, text: str, item: Any) -> bool:
+        return wanted.matches(item.order_no, item.customer)
+
+    def open_order(self, order_no: str) -> None:
+        raise NotImplementedError
+
+    def key_of(self, item: Any) -> str:
+        return str(item.order_no)
+
+    def page(self, after: str | None) -> list[Any]:
+        assert self.actor is not None
+        cursor = self.items[after].cursor if after is not None and after in self.items else None
+        return self.fetch(cursor, PAGE)
+
+    def search(self, text: str) -> list[Any]:
+        assert self.actor is not None
+        wanted = OrderFilter.parse(text)
+        found: list[Any] = []
+        cursor = None
+        for _ in range(SEARCH_PAGES):
+            rows = self.fetch(cursor, PAGE)
+            found += [r for r in rows if self.matches(wanted, text, r)]
+            if len(rows) < PAGE:
+                break
+            cursor = rows[-1].cursor
+        return found
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id
+        if not key or key not in self.items:
+            return
+        assert self.actor is not None
+        self.open_order(key)
 
 
 # -- a form screen of step 5 -------------------------------------------------------------------

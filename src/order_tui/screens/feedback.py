@@ -17,15 +17,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 
 from order_tui.domain.lifecycle import Action
 from order_tui.domain.shipping import SATISFACTION
 from order_tui.screens.base import TitleBar
-from order_tui.screens.delivery_common import Choice, DeliveryForm, local_now
+from order_tui.screens.delivery_common import Choice, DeliveryForm, OrderListScreen, local_now
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import pick, register, t
-from order_tui.screens.md_common import PAGE, MdListScreen, field_row, relabel
+from order_tui.screens.md_common import field_row, relabel
 from order_tui.screens.palette import OrderFilter
 from order_tui.widgets.grouped_table import Column, Row
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from order_tui.services.common import Actor
     from order_tui.services.delivery import AfterSalesRow, FeedbackCall, FeedbackForm
 
-SEARCH_PAGES = 10
 STAMP = "%m-%d %H:%M"
 
 register(
@@ -136,19 +135,11 @@ def satisfaction_text(score: int | None, lang: str) -> str:
 # -- the queue ---------------------------------------------------------------------------------
 
 
-class FeedbackQueueScreen(MdListScreen):
+class FeedbackQueueScreen(OrderListScreen):
     """Open feedback calls by due time; Enter records one."""
 
-    DEFAULT_CSS = """
-    FeedbackQueueScreen #detail { height: 1; padding: 0 1; }
-    """
+    DETAIL = True
     HELP_NOTES: ClassVar[list[str]] = ["feedback.help"]
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_list()
-        yield Static("", id="detail", markup=False)
-        yield Static("", id="status", markup=False)
-        yield Footer(show_command_palette=False)
 
     def list_title(self) -> str:
         return self.t("feedback.queue_title")
@@ -166,33 +157,14 @@ class FeedbackQueueScreen(MdListScreen):
             Column(self.t("feedback.col.tries"), 6, align="right"),
         ]
 
-    def key_of(self, item: Any) -> str:
-        return str(item.order_no)
-
     def _now(self) -> datetime:
         return local_now(self, self.db.timezone).astimezone(UTC)
 
-    def page(self, after: str | None) -> list[Any]:
+    def fetch(self, cursor: Any, limit: int) -> list[Any]:
         from order_tui.services import delivery
 
         assert self.actor is not None
-        cursor = self.items[after].cursor if after is not None and after in self.items else None
-        return delivery.feedback_page(self.db, self.actor, cursor, PAGE, now=self._now())
-
-    def search(self, text: str) -> list[Any]:
-        from order_tui.services import delivery
-
-        assert self.actor is not None
-        wanted = OrderFilter.parse(text)
-        found: list[FeedbackCall] = []
-        cursor = None
-        for _ in range(SEARCH_PAGES):
-            rows = delivery.feedback_page(self.db, self.actor, cursor, PAGE, now=self._now())
-            found += [r for r in rows if wanted.matches(r.order_no, r.customer)]
-            if len(rows) < PAGE:
-                break
-            cursor = rows[-1].cursor
-        return found
+        return delivery.feedback_page(self.db, self.actor, cursor, limit, now=self._now())
 
     def row(self, item: Any) -> Row:
         call: FeedbackCall = item
@@ -222,13 +194,9 @@ class FeedbackQueueScreen(MdListScreen):
             )
         self.query_one("#detail", Static).update(text)
 
-    @on(OptionList.OptionSelected)
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        key = event.option.id
-        if not key or key not in self.items:
-            return
+    def open_order(self, order_no: str) -> None:
         assert self.actor is not None
-        form = FeedbackScreen(self.db, self.lang, self.actor, key)
+        form = FeedbackScreen(self.db, self.lang, self.actor, order_no)
         self.app.push_screen(form, callback=lambda _result: self.reload())
 
 
@@ -446,18 +414,10 @@ class FeedbackScreen(DeliveryForm):
 # -- the after-sales list -------------------------------------------------------------------
 
 
-class AfterSalesScreen(MdListScreen):
+class AfterSalesScreen(OrderListScreen):
     """Calls that asked for after-sales, newest first; Enter opens the order."""
 
-    DEFAULT_CSS = """
-    AfterSalesScreen #detail { height: 1; padding: 0 1; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_list()
-        yield Static("", id="detail", markup=False)
-        yield Static("", id="status", markup=False)
-        yield Footer(show_command_palette=False)
+    DETAIL = True
 
     def list_title(self) -> str:
         return self.t("after_sales.title")
@@ -474,34 +434,15 @@ class AfterSalesScreen(MdListScreen):
             Column(self.t("after_sales.col.what"), 12, flex=3),
         ]
 
-    def key_of(self, item: Any) -> str:
-        return str(item.order_no)
-
-    def page(self, after: str | None) -> list[Any]:
+    def fetch(self, cursor: Any, limit: int) -> list[Any]:
         from order_tui.services import delivery
 
         assert self.actor is not None
-        cursor = self.items[after].cursor if after is not None and after in self.items else None
-        return delivery.after_sales_page(self.db, self.actor, cursor, PAGE)
+        return delivery.after_sales_page(self.db, self.actor, cursor, limit)
 
-    def search(self, text: str) -> list[Any]:
-        from order_tui.services import delivery
-
-        assert self.actor is not None
-        wanted = OrderFilter.parse(text)
-        found: list[AfterSalesRow] = []
-        cursor = None
-        for _ in range(SEARCH_PAGES):
-            rows = delivery.after_sales_page(self.db, self.actor, cursor, PAGE)
-            found += [
-                r
-                for r in rows
-                if wanted.matches(r.order_no, r.customer) or text.strip() in r.after_sales
-            ]
-            if len(rows) < PAGE:
-                break
-            cursor = rows[-1].cursor
-        return found
+    def matches(self, wanted: OrderFilter, text: str, item: Any) -> bool:
+        row: AfterSalesRow = item
+        return wanted.matches(row.order_no, row.customer) or text.strip() in row.after_sales
 
     def row(self, item: Any) -> Row:
         case: AfterSalesRow = item
@@ -531,12 +472,8 @@ class AfterSalesScreen(MdListScreen):
             )
         self.query_one("#detail", Static).update(text)
 
-    @on(OptionList.OptionSelected)
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        key = event.option.id
-        if not key or key not in self.items:
-            return
+    def open_order(self, order_no: str) -> None:
         from order_tui.screens.order_detail import OrderDetailScreen
 
         assert self.actor is not None
-        self.app.push_screen(OrderDetailScreen(self.db, self.lang, self.actor, key))
+        self.app.push_screen(OrderDetailScreen(self.db, self.lang, self.actor, order_no))

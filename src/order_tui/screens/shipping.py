@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 
 from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status, status_label
@@ -37,22 +37,20 @@ from order_tui.screens.delivery_common import (
     Choice,
     ChoiceDialog,
     DeliveryForm,
+    OrderListScreen,
     local_now,
     parse_date,
     parse_qty,
 )
 from order_tui.screens.fmt import day, qty, short_day
 from order_tui.screens.i18n import register, t
-from order_tui.screens.md_common import PAGE, MdListScreen, field_row, relabel
-from order_tui.screens.palette import OrderFilter
+from order_tui.screens.md_common import field_row, relabel
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
     from order_tui.services.delivery import ShipForm, ShipLine, ShipRow
-
-SEARCH_PAGES = 10  # the `/` filter looks through this many pages of the list
 
 register(
     {
@@ -153,15 +151,10 @@ def mode_label(code: str, lang: str) -> str:
 # -- the list ----------------------------------------------------------------------------------
 
 
-class ShippingListScreen(MdListScreen):
+class ShippingListScreen(OrderListScreen):
     """Packed orders, earliest wanted date first; Enter opens the shipment form."""
 
     HELP_NOTES: ClassVar[list[str]] = ["help.marks", "ship.help"]
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_list()
-        yield Static("", id="status", markup=False)
-        yield Footer(show_command_palette=False)
 
     def list_title(self) -> str:
         return self.t("ship.list_title")
@@ -179,30 +172,11 @@ class ShippingListScreen(MdListScreen):
             Column(self.t("ship.col.note"), 8, flex=2),
         ]
 
-    def key_of(self, item: Any) -> str:
-        return str(item.order_no)
-
-    def page(self, after: str | None) -> list[Any]:
+    def fetch(self, cursor: Any, limit: int) -> list[Any]:
         from order_tui.services import delivery
 
         assert self.actor is not None
-        cursor = self.items[after].cursor if after is not None and after in self.items else None
-        return delivery.shipping_page(self.db, self.actor, cursor, PAGE)
-
-    def search(self, text: str) -> list[Any]:
-        from order_tui.services import delivery
-
-        assert self.actor is not None
-        wanted = OrderFilter.parse(text)
-        found: list[ShipRow] = []
-        cursor = None
-        for _ in range(SEARCH_PAGES):
-            rows = delivery.shipping_page(self.db, self.actor, cursor, PAGE)
-            found += [r for r in rows if wanted.matches(r.order_no, r.customer)]
-            if len(rows) < PAGE:
-                break
-            cursor = rows[-1].cursor
-        return found
+        return delivery.shipping_page(self.db, self.actor, cursor, limit)
 
     def row(self, item: Any) -> Row:
         row: ShipRow = item
@@ -235,13 +209,9 @@ class ShippingListScreen(MdListScreen):
             styles=("bold reverse" if flag else "", "", "", "bold" if late else ""),
         )
 
-    @on(OptionList.OptionSelected)
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        key = event.option.id
-        if not key or key not in self.items:
-            return
+    def open_order(self, order_no: str) -> None:
         assert self.actor is not None
-        form = ShipmentScreen(self.db, self.lang, self.actor, key)
+        form = ShipmentScreen(self.db, self.lang, self.actor, order_no)
         self.app.push_screen(form, callback=lambda _result: self.reload())
 
 
