@@ -11,10 +11,10 @@ from __future__ import annotations
 import inspect
 import re
 import unicodedata
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -41,13 +41,15 @@ from order_tui.domain.lifecycle import (
 )
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
-from order_tui.screens.md_common import PAGE, MdFormScreen, MdListScreen
+from order_tui.screens.md_common import PAGE, MdFormScreen, MdListScreen, relabel
 from order_tui.screens.palette import OrderFilter, initials
 from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
+
+T = TypeVar("T")
 
 register(
     {
@@ -443,6 +445,8 @@ class DeliveryForm(MdFormScreen):
 
     KIND = ""
     ACTION = Action.SHIP
+    SAVE_KEY = ""  # what the footer calls Ctrl+S (a catalog key)
+    FIRST_FIELD = ""  # the field that has the focus while the data loads
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Tab / Shift+Tab", "key.focus_next"),
         ("Space / ← →", "key.dlv_choose"),
@@ -453,6 +457,11 @@ class DeliveryForm(MdFormScreen):
         self.order_no = order_no
         self.data: Any = None
         self.saved = False
+
+    def on_mount(self) -> None:
+        relabel(self, "md_save", self.t(self.SAVE_KEY))
+        self.query_one(f"#f-{self.FIRST_FIELD}").focus()
+        self.reload()
 
     # -- choices are fields too -------------------------------------------------------------
 
@@ -584,6 +593,36 @@ class DeliveryForm(MdFormScreen):
         if action == "next_field":  # Enter moves on from a choice as from an input
             return isinstance(self.focused, Input | Choice)
         return super().check_action(action, parameters)
+
+    def write(
+        self,
+        change: Callable[[Actor, int], T],
+        done: Callable[[T], None],
+        refused: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Save: `change(actor, expected version)` runs in the app's write worker and the
+        draft goes with it; when it lands, `done(result)` says so and the form closes.
+        A refusal goes to `refused` (default `failed`)."""
+        actor, form = self.actor, self.data
+        assert actor is not None and form is not None
+        self.busy = True
+        self.refresh_bindings()
+        self.set_status(t("dlv.saving", self.lang))
+
+        def call() -> T:
+            result = change(actor, form.version)
+            self.forget_form_draft()
+            return result
+
+        def landed(result: T) -> None:
+            self.saved = True
+            done(result)
+            if self.is_attached:
+                self.dismiss(True)
+
+        self.app.run_write(  # type: ignore[attr-defined]
+            call, on_done=landed, on_error=refused or self.failed
+        )
 
     def failed(self, exc: Exception, fields: dict[str, str] | None = None) -> None:
         """A refused write: the message beside its field when it names one, else below."""

@@ -25,7 +25,7 @@ from order_tui.screens.base import TitleBar
 from order_tui.screens.delivery_common import Choice, DeliveryForm, OrderListScreen, local_now
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import pick, register, t
-from order_tui.screens.md_common import field_row, relabel
+from order_tui.screens.md_common import field_row
 from order_tui.screens.palette import OrderFilter
 from order_tui.widgets.grouped_table import Column, Row
 
@@ -208,6 +208,8 @@ class FeedbackScreen(DeliveryForm):
 
     KIND = "feedback"
     ACTION = Action.RECORD_FEEDBACK
+    SAVE_KEY = "key.feedback_save"
+    FIRST_FIELD = "reached"
 
     DEFAULT_CSS = """
     FeedbackScreen #head { height: auto; margin-bottom: 1; }
@@ -253,11 +255,6 @@ class FeedbackScreen(DeliveryForm):
             yield Static("", id="preview", markup=False)
         yield Static("", id="form-status", markup=False)
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        relabel(self, "md_save", self.t("key.feedback_save"))
-        self.query_one("#f-reached", Choice).focus()
-        self.reload()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -377,14 +374,8 @@ class FeedbackScreen(DeliveryForm):
     ) -> None:
         from order_tui.services import delivery
 
-        actor, form = self.actor, self.data
-        assert actor is not None and form is not None
-        self.busy = True
-        self.refresh_bindings()
-        self.set_status(self.t("dlv.saving"))
-
-        def call() -> bool:
-            closed = delivery.record_feedback(
+        def change(actor: Actor, version: int) -> bool:
+            return delivery.record_feedback(
                 self.db,
                 actor,
                 self.order_no,
@@ -393,22 +384,17 @@ class FeedbackScreen(DeliveryForm):
                 remarks=remarks,
                 after_sales_needed=after,
                 after_sales=after_text,
-                expected_version=form.version,
+                expected_version=version,
             )
-            self.forget_form_draft()
-            return closed
 
         def done(closed: bool) -> None:
-            self.saved = True
             key = "feedback.done.closed" if closed else "feedback.done.missed"
             self.notify(self.t(key, order_no=self.order_no))
-            if self.is_attached:
-                self.dismiss(True)
 
         def refused(exc: Exception) -> None:
             self.failed(exc, {"after_sales": "after_sales_text"})
 
-        self.app.run_write(call, on_done=done, on_error=refused)  # type: ignore[attr-defined]
+        self.write(change, done, refused)
 
 
 # -- the after-sales list -------------------------------------------------------------------

@@ -44,7 +44,7 @@ from order_tui.screens.delivery_common import (
 )
 from order_tui.screens.fmt import day, qty, short_day
 from order_tui.screens.i18n import register, t
-from order_tui.screens.md_common import field_row, relabel
+from order_tui.screens.md_common import field_row
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -287,6 +287,8 @@ class ShipmentScreen(DeliveryForm):
 
     KIND = "ship"
     ACTION = Action.SHIP
+    SAVE_KEY = "key.ship_save"
+    FIRST_FIELD = "carrier"
 
     DEFAULT_CSS = """
     ShipmentScreen #head { height: auto; margin-bottom: 1; }
@@ -345,11 +347,6 @@ class ShipmentScreen(DeliveryForm):
             yield Static("", id="preview", markup=False)
         yield Static("", id="form-status", markup=False)
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        relabel(self, "md_save", self.t("key.ship_save"))
-        self.query_one("#f-carrier", Input).focus()
-        self.reload()
 
     # -- data -----------------------------------------------------------------------------
 
@@ -607,14 +604,8 @@ class ShipmentScreen(DeliveryForm):
     ) -> None:
         from order_tui.services import delivery
 
-        actor, form = self.actor, self.data
-        assert actor is not None and form is not None
-        self.busy = True
-        self.refresh_bindings()
-        self.set_status(self.t("dlv.saving"))
-
-        def call() -> Any:
-            detail = delivery.ship(
+        def change(actor: Actor, version: int) -> Any:
+            return delivery.ship(
                 self.db,
                 actor,
                 self.order_no,
@@ -623,17 +614,12 @@ class ShipmentScreen(DeliveryForm):
                 tracking_no=tracking,
                 ship_date=day,
                 quantities=wanted,
-                expected_version=form.version,
+                expected_version=version,
             )
-            self.forget_form_draft()
-            return detail
 
         def done(detail: Any) -> None:
-            self.saved = True
             result = "ship.done.complete" if detail.status == "shipped" else "ship.done.partial"
             self.notify(self.t("ship.done", order_no=self.order_no, result=self.t(result)))
-            if self.is_attached:
-                self.dismiss(True)
 
         def refused(exc: Exception) -> None:
             if isinstance(exc, ValidationError) and exc.field == "qty":
@@ -643,4 +629,4 @@ class ShipmentScreen(DeliveryForm):
                 return
             self.failed(exc)
 
-        self.app.run_write(call, on_done=done, on_error=refused)  # type: ignore[attr-defined]
+        self.write(change, done, refused)

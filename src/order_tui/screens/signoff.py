@@ -38,7 +38,7 @@ from order_tui.screens.delivery_common import (
 )
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import pick, register
-from order_tui.screens.md_common import field_row, relabel
+from order_tui.screens.md_common import field_row
 from order_tui.screens.shipping import mode_label
 
 if TYPE_CHECKING:
@@ -128,6 +128,8 @@ class SignOffScreen(DeliveryForm):
 
     KIND = "signoff"
     ACTION = Action.SIGN_OFF
+    SAVE_KEY = "key.signoff_save"
+    FIRST_FIELD = "check_qty"
 
     DEFAULT_CSS = """
     SignOffScreen #head { height: auto; margin-bottom: 1; }
@@ -183,11 +185,6 @@ class SignOffScreen(DeliveryForm):
             yield Static("", id="preview", markup=False)
         yield Static("", id="form-status", markup=False)
         yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        relabel(self, "md_save", self.t("key.signoff_save"))
-        self.query_one("#f-check_qty", Choice).focus()
-        self.reload()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -361,14 +358,8 @@ class SignOffScreen(DeliveryForm):
     ) -> None:
         from order_tui.services import delivery
 
-        actor, form = self.actor, self.data
-        assert actor is not None and form is not None
-        self.busy = True
-        self.refresh_bindings()
-        self.set_status(self.t("dlv.saving"))
-
-        def call() -> Any:
-            detail = delivery.sign_off(
+        def change(actor: Actor, version: int) -> Any:
+            return delivery.sign_off(
                 self.db,
                 actor,
                 self.order_no,
@@ -379,19 +370,14 @@ class SignOffScreen(DeliveryForm):
                 receipt=Path(receipt) if receipt else None,
                 discrepancy=discrepancy,
                 signed_at=when,
-                expected_version=form.version,
+                expected_version=version,
             )
-            self.forget_form_draft()
-            return detail
 
         def done(detail: Any) -> None:
-            self.saved = True
             if detail.status == "delivered":
                 note = self.t("signoff.done.delivered", order_no=self.order_no, due=self._due(when))
                 self.notify(note)
             else:
                 self.notify(self.t("signoff.done.held", order_no=self.order_no), severity="warning")
-            if self.is_attached:
-                self.dismiss(True)
 
-        self.app.run_write(call, on_done=done, on_error=self.failed)  # type: ignore[attr-defined]
+        self.write(change, done)
