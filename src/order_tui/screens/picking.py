@@ -23,12 +23,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from order_tui.domain.lifecycle import Action, Status, allowed_actions, status_label
 from order_tui.domain.terms import HOLD_KINDS, label
-from order_tui.screens.base import OrderScreen, TitleBar, settle
+from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.field_dialog import FieldDialog
 from order_tui.screens.fmt import qty, short_day
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.paged import PAGE, PagedListScreen
@@ -185,87 +185,40 @@ def may(actor: Actor | None, status: str, action: Action) -> bool:
     return actor is not None and action in allowed_actions(Status(status), actor.roles)
 
 
-class PackDialog(ModalScreen[bool | None]):
+class PackDialog(FieldDialog):
     """Packages: count, total weight, notes. Runs the packing itself; closes when done."""
 
     DEFAULT_CSS = """
-    PackDialog {
-        align: center middle;
-    }
     PackDialog > Vertical {
         width: 60;
-        max-width: 100%;
-        height: auto;
-        border: round $accent;
-        border-title-style: bold;
-        background: $surface;
-        padding: 0 1;
-    }
-    PackDialog .pack-label {
-        text-style: bold;
-    }
-    PackDialog Input {
-        width: 1fr;
-    }
-    PackDialog #pack-error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    PackDialog #pack-error:nocolor {
-        text-style: bold reverse;
-    }
-    PackDialog #pack-hint {
-        color: $text-muted;
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pack_cancel", priority=True),
     ]
+    PREFIX = "pack"
     FIELDS = ("pack-count", "pack-weight", "pack-notes")
 
     def __init__(self, db: Database, lang: str, actor: Actor, order_no: str) -> None:
-        super().__init__()
         self.db = db
-        self.lang = lang
         self.actor = actor
         self.order_no = order_no
-        self.busy = False
         self.result_text = ""
-        localize_bindings(self, lang)
+        super().__init__(lang)
 
     def compose(self) -> ComposeResult:
         lang = self.lang
         box = Vertical()
         box.border_title = t("pack.title", lang, order_no=self.order_no)
         with box:
-            yield Static(t("pack.count", lang), classes="pack-label", markup=False)
+            yield self.label(t("pack.count", lang))
             yield Input("1", id="pack-count", compact=True)
-            yield Static(t("pack.weight", lang), classes="pack-label", markup=False)
+            yield self.label(t("pack.weight", lang))
             yield Input(id="pack-weight", compact=True)
-            yield Static(t("pack.notes", lang), classes="pack-label", markup=False)
+            yield self.label(t("pack.notes", lang))
             yield Input(id="pack-notes", compact=True)
-            yield Static("", id="pack-error", markup=False)
-            yield Static(t("pack.hint", lang), id="pack-hint", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#pack-count", Input).focus()
-
-    def _error(self, text: str, field: str) -> None:
-        self.query_one("#pack-error", Static).update("! " + text)
-        self.query_one(f"#{field}", Input).focus()
-        self.app.bell()
-
-    @on(Input.Submitted)
-    async def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        await settle(event.input)
-        current = event.input.id or ""
-        if current in self.FIELDS[:-1]:
-            self.query_one(f"#{self.FIELDS[self.FIELDS.index(current) + 1]}", Input).focus()
-            return
-        self.confirm()
+            yield from self.foot(t("pack.hint", lang))
 
     def confirm(self) -> None:
         if self.busy:
@@ -289,11 +242,7 @@ class PackDialog(ModalScreen[bool | None]):
         self.result_text = t("pick.packed", self.lang, count=count, weight=qty(weight))
 
         def refused(exc: Exception) -> None:
-            self.busy = False
-            field = {"count": "pack-count", "weight": "pack-weight"}
-            self._error(
-                error_text(exc, self.lang), field.get(getattr(exc, "field", ""), "pack-count")
-            )
+            self.refused(exc, {"count": "pack-count", "weight": "pack-weight"}, "pack-count")
 
         def done(_detail: object) -> None:
             self.busy = False
@@ -304,10 +253,6 @@ class PackDialog(ModalScreen[bool | None]):
             on_done=done,
             on_error=refused,
         )
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
 
 
 class LineList(GroupedTable):

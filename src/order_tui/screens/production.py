@@ -20,12 +20,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from order_tui.domain.lifecycle import Action, Status, allowed_actions, status_label
 from order_tui.domain.terms import HOLD_KINDS, label
-from order_tui.screens.base import OrderScreen, TitleBar, settle
+from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.field_dialog import FieldDialog
 from order_tui.screens.fmt import local_time, qty, short_day
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.paged import PAGE, PagedListScreen
@@ -203,45 +203,20 @@ def may_report(actor: Actor | None, status: str) -> bool:
     )
 
 
-class OperationDialog(ModalScreen["OperationInput | None"]):
+class OperationDialog(FieldDialog):
     """One operation's four fields. With `save`, Enter on the last field runs it as a write
     and the dialog stays open with the reason beside the field when it is refused."""
 
     DEFAULT_CSS = """
-    OperationDialog {
-        align: center middle;
-    }
     OperationDialog > Vertical {
         width: 64;
-        max-width: 100%;
-        height: auto;
-        border: round $accent;
-        border-title-style: bold;
-        background: $surface;
-        padding: 0 1;
-    }
-    OperationDialog .op-label {
-        text-style: bold;
-    }
-    OperationDialog Input {
-        width: 1fr;
-    }
-    OperationDialog #op-error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    OperationDialog #op-error:nocolor {
-        text-style: bold reverse;
-    }
-    OperationDialog #op-hint {
-        color: $text-muted;
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="op_cancel", priority=True),
     ]
+    PREFIX = "op"
     FIELDS = ("op-name", "op-owner", "op-start", "op-due")
 
     def __init__(
@@ -252,14 +227,11 @@ class OperationDialog(ModalScreen["OperationInput | None"]):
         today: date,
         save: Any = None,
     ) -> None:
-        super().__init__()
-        self.lang = lang
         self.title_text = title
         self.op = op
         self.today = today
         self.save = save
-        self.busy = False
-        localize_bindings(self, lang)
+        super().__init__(lang)
 
     def compose(self) -> ComposeResult:
         lang = self.lang
@@ -274,29 +246,10 @@ class OperationDialog(ModalScreen["OperationInput | None"]):
         labels = ("op.name", "op.owner", "op.start", "op.due")
         with box:
             for field, key, value in zip(self.FIELDS, labels, values, strict=True):
-                yield Static(t(key, lang), classes="op-label", markup=False)
+                yield self.label(t(key, lang))
                 placeholder = t("op.date_ph", lang) if field in ("op-start", "op-due") else ""
                 yield Input(value, id=field, placeholder=placeholder, compact=True)
-            yield Static("", id="op-error", markup=False)
-            yield Static(t("op.hint", lang), id="op-hint", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#op-name", Input).focus()
-
-    def _error(self, text: str, field: str) -> None:
-        self.query_one("#op-error", Static).update("! " + text)
-        self.query_one(f"#{field}", Input).focus()
-        self.app.bell()
-
-    @on(Input.Submitted)
-    async def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        await settle(event.input)
-        current = event.input.id or ""
-        if current in self.FIELDS[:-1]:
-            self.query_one(f"#{self.FIELDS[self.FIELDS.index(current) + 1]}", Input).focus()
-            return
-        self.confirm()
+            yield from self.foot(t("op.hint", lang))
 
     def read(self) -> OperationInput | None:
         from order_tui.services.execution import OperationInput
@@ -329,19 +282,14 @@ class OperationDialog(ModalScreen["OperationInput | None"]):
         self.busy = True
 
         def refused(exc: Exception) -> None:
-            self.busy = False
-            field = {"name": "op-name", "owner": "op-owner", "due_date": "op-due"}
-            self._error(error_text(exc, self.lang), field.get(getattr(exc, "field", ""), "op-due"))
+            fields = {"name": "op-name", "owner": "op-owner", "due_date": "op-due"}
+            self.refused(exc, fields, "op-due")
 
         def done(_result: object) -> None:
             self.busy = False
             self.dismiss(op)
 
         self.app.run_write(lambda: self.save(op), on_done=done, on_error=refused)  # type: ignore[attr-defined]
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
 
 
 class ProductionPlanScreen(OrderScreen):
