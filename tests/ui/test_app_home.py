@@ -10,31 +10,13 @@ from order_tui.screens.home import HomeScreen
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, worklist
 from order_tui.widgets.grouped_table import GroupedOptions
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 
 
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows now, line by line."""
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
 def lines(pilot: Pilot[None]) -> list[str]:
     return screen_text(pilot).splitlines()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 def worklist_rows(pilot: Pilot[None]) -> list[str]:

@@ -8,22 +8,9 @@ from order_tui.app import OrderApp
 from order_tui.screens.home import HomeScreen
 from order_tui.screens.login import LoginScreen
 from order_tui.services import Database
+from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows now, line by line."""
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let thread workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_login(pilot: Pilot[None], username: str, pin: str) -> None:

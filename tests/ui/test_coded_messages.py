@@ -14,33 +14,16 @@ from textual.widgets import Input, Static
 from order_tui.app import OrderApp
 from order_tui.domain.codes import uscc_check_char
 from order_tui.screens.customer_form import CustomerFormScreen
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.intake import IntakeScreen
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.screens.order_entry import OrderEntryScreen
 from order_tui.screens.palette import ConfirmScreen, PaletteScreen
 from order_tui.services import Database, execution, lookup, operators, worklist
 from order_tui.widgets.line_grid import LineGrid
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 TAKEN_USCC = "91110108700286417J"  # 北京华宇科技有限公司 (C0001) in the demo data
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 async def new_customer_form(pilot: Pilot[None]) -> CustomerFormScreen:

@@ -5,8 +5,6 @@ from the worklist and the order detail."""
 from decimal import Decimal
 from pathlib import Path
 
-from textual.pilot import Pilot
-
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.screens.delivery_common import ChoiceDialog, parse_date, parse_when
@@ -17,31 +15,9 @@ from order_tui.screens.shipping import ShipmentScreen, ShippingListScreen
 from order_tui.screens.signoff import SignOffScreen
 from order_tui.services import Database, delivery, documents, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.ui.pilot import logged_in, press, screen_text, settle
 
 SIZE = (80, 24)
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(pilot)
 
 
 def packed_order(db: Database, cast: DemoCast, tmp_path: Path) -> str:

@@ -5,16 +5,12 @@ one; zh and en, 80x24 and 120x40. Update with
 `pytest tests/ui/test_delivery_snapshots.py --snapshot-update -n 0`."""
 
 import shutil
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
@@ -25,26 +21,12 @@ from order_tui.store import repo
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
 from order_tui.store.models import Package
+from tests.ui.pilot import frozen_services, login, steady
 
 MADE_AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)  # the app's clock: 14:30 a day later
 SIZES = [(80, 24), (120, 40)]
 ORDERS: dict[str, str] = {}
-
-
-@contextmanager
-def frozen_services(start: datetime) -> Iterator[None]:
-    """Every service's `now_utc` returns `start`, a second later on each call."""
-    ticks = iter(range(1_000_000))
-
-    def now() -> datetime:
-        return start + timedelta(seconds=next(ticks))
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, module in list(sys.modules.items()):
-            if name.startswith("order_tui.services") and hasattr(module, "now_utc"):
-                patch.setattr(module, "now_utc", now)
-        yield
 
 
 def _packed_with_installation(db: Database, cast: DemoCast, folder: Path) -> str:
@@ -115,46 +97,31 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "orders.db"
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    # A blinking cursor is drawn or not depending on the millisecond: keep it steady.
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
-async def _login(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await _settle(pilot)
-
-
 async def _shipment(pilot: Pilot[None]) -> None:
     """The shipping list's first order (earliest wanted date): shipped in part already."""
-    await _login(pilot, "zhou")
+    await login(pilot, "zhou")
     await pilot.press("t")
-    await _settle(pilot)
+    await steady(pilot)
     await pilot.press("enter")
-    await _settle(pilot)
+    await steady(pilot)
 
 
 async def _sign_off(pilot: Pilot[None]) -> None:
     """Appearance marked as a discrepancy, its description typed."""
-    await _login(pilot, "zhou")
+    await login(pilot, "zhou")
     app = pilot.app
     app.push_screen(SignOffScreen(app.db, app.lang, app.actor, ORDERS["sign"]))  # type: ignore[attr-defined]
-    await _settle(pilot)
+    await steady(pilot)
     await pilot.press("enter", "right", "enter", "enter", *"外箱一角压损 已拍照")
-    await _settle(pilot)
+    await steady(pilot)
 
 
 async def _feedback_queue(pilot: Pilot[None]) -> None:
-    await _login(pilot, "wang")
+    await login(pilot, "wang")
     await pilot.press("f")
-    await _settle(pilot)
+    await steady(pilot)
     await pilot.press("down")
-    await _settle(pilot)
+    await steady(pilot)
 
 
 def _app(template: Path, tmp_path: Path, lang: str) -> OrderApp:

@@ -3,10 +3,7 @@ and 120x40, made and shown at a frozen time (order numbers, dates, the "late" ma
 status line never depend on the day the tests run). Update with
 `pytest tests/ui/test_exec_snapshots.py --snapshot-update -n 0`, then look at the SVGs."""
 
-import importlib
-import pkgutil
 import shutil
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,36 +12,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-import order_tui.services
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.screens.picking import PickScreen
 from order_tui.screens.production import ProductionPlanScreen
-from order_tui.services import Database, common, execution
+from order_tui.services import Database, execution
 from order_tui.services.demo import drive_to, load_master_data, new_order
 from order_tui.store import repo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import freeze_services, steady
 
 FROZEN = datetime(2026, 3, 16, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["zh", "en"]
-
-
-def _frozen() -> datetime:
-    return FROZEN
-
-
-def freeze_services(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every service module that imported `now_utc` gets the frozen one."""
-    for info in pkgutil.iter_modules(order_tui.services.__path__):
-        importlib.import_module(f"order_tui.services.{info.name}")
-    real = common.now_utc
-    for name, module in list(sys.modules.items()):
-        if name.startswith("order_tui.") and getattr(module, "now_utc", None) is real:
-            monkeypatch.setattr(module, "now_utc", _frozen)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +35,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     whose plan ends after the wanted date, with its first operation done."""
     folder = tmp_path_factory.mktemp("exec-snapshots")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        freeze_services(monkeypatch)
+        freeze_services(monkeypatch, FROZEN)
         db = open_database(f"sqlite:///{folder}/orders.db", folder)
         ensure_schema(db)
         cast = load_master_data(db)
@@ -78,7 +60,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
 
 @pytest.fixture
 def db(template: tuple[Path, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    freeze_services(monkeypatch)
+    freeze_services(monkeypatch, FROZEN)
     shutil.copy(template[0], tmp_path / "orders.db")
     database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
     yield database
@@ -90,24 +72,15 @@ def make_app(db: Database, lang: str) -> OrderApp:
     return OrderApp(db, lang=lang, demo=True, clock=lambda: clock)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-
-
 def opener(user: str, make: object, keys: tuple[str, ...]) -> object:
     async def run(pilot: Pilot[None]) -> None:
         app = pilot.app
         await pilot.press(*user, "enter", *"1234", "enter")
-        await settle(pilot)
+        await steady(pilot)
         app.push_screen(make(app))  # type: ignore[operator]
-        await settle(pilot)
+        await steady(pilot)
         await pilot.press(*keys)
-        await settle(pilot)
+        await steady(pilot)
 
     return run
 

@@ -14,6 +14,7 @@ from order_tui.app import OrderApp
 from order_tui.services.demo import load_master_data
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import settle
 
 VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
 SIZES = [(80, 24), (120, 40)]
@@ -29,20 +30,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "orders.db"
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _login(user: str, *keys: str):  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press(*user, "enter", *"1234", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot)
 
     return run_before
 

@@ -4,40 +4,22 @@ worklist at once, resolved with a solution and released from the holds list or t
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.screens.holds import HoldDialog, HoldsScreen, ReleaseDialog
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
 
 
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 @pytest.fixture
 def cast(db: Database) -> DemoCast:
     return DemoCast({n: operators.find_actor(db, n) for n in NAMES})
-
-
-async def _login(pilot: Pilot[None], user: str) -> None:
-    await pilot.press(*user, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen)
 
 
 async def test_raise_from_the_detail_and_release_from_the_holds_list(
@@ -47,7 +29,7 @@ async def test_raise_from_the_detail_and_release_from_the_holds_list(
     drive_to(db, cast, no, Status.APPROVED, tmp_path)
     app = OrderApp(db, demo=True, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
-        await _login(pilot, "zhao")
+        await logged_in(pilot, "zhao")
         app.open_order(no)  # what Ctrl+P does with an order number
         await settle(pilot)
         assert isinstance(app.screen, OrderDetailScreen)
@@ -106,7 +88,7 @@ async def test_the_clerk_releases_from_the_order_in_english(
     execution.raise_hold(db, cast["liu"], no, "quality", "housing cracked", owner="zhao")
     app = OrderApp(db, demo=True, lang="en")
     async with app.run_test(size=SIZE) as pilot:
-        await _login(pilot, "zhao")
+        await logged_in(pilot, "zhao")
         assert "Holds to resolve (3)" in screen_text(pilot)
         await pilot.press("enter")  # the newest hold is last; open the first, then go to ours
         await settle(pilot)

@@ -23,6 +23,7 @@ from order_tui.services import Database, inbox, operators, orders, review
 from order_tui.services.demo import DemoCast, build_demo, new_order
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
@@ -76,24 +77,6 @@ def db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def cast(db: Database) -> DemoCast:
     return DemoCast({n: operators.find_actor(db, n) for n in NAMES})
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 async def open_inbox(pilot: Pilot[None]) -> InboxScreen:

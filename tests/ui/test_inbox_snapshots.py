@@ -3,9 +3,6 @@ with Chinese data made at a frozen time (order numbers, dates and ages never dep
 the tests run). Update with `pytest tests/ui/test_inbox_snapshots.py --snapshot-update`."""
 
 import shutil
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,26 +16,12 @@ from order_tui.services import orders, review
 from order_tui.services.demo import DemoCast, load_master_data
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import frozen_services, settle
 
 SIZE = (80, 24)
 SIZES = [SIZE, (120, 40)]
 MADE_AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)  # the app's clock: a day later
-
-
-@contextmanager
-def frozen_services(start: datetime) -> Iterator[None]:
-    """Every service's `now_utc` returns `start`, a second later on each call."""
-    ticks = iter(range(1_000_000))
-
-    def now() -> datetime:
-        return start + timedelta(seconds=next(ticks))
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, module in list(sys.modules.items()):
-            if name.startswith("order_tui.services") and hasattr(module, "now_utc"):
-                patch.setattr(module, "now_utc", now)
-        yield
 
 
 def _line(code: str, qty: str, price: str | None = None) -> orders.LineInput:
@@ -87,39 +70,32 @@ def snapshot_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "orders.db"
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def _inbox(pilot: Pilot[None]) -> None:
     await pilot.press(*"chen", "enter", *"1234", "enter")
-    await _settle(pilot)
+    await settle(pilot)
     app = pilot.app
     app.push_screen(InboxScreen(app.db, app.lang, app.actor))  # type: ignore[attr-defined]
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _inbox_with_codes(pilot: Pilot[None]) -> None:
     await _inbox(pilot)
     await pilot.press("1", "down", "4", "5")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _review(pilot: Pilot[None]) -> None:
     """The order below the floor price, short of stock, without invoice data."""
     await _inbox(pilot)
     await pilot.press("down", "enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _review_rework(pilot: Pilot[None]) -> None:
     """The resubmitted order: what changed since round 1."""
     await _inbox(pilot)
     await pilot.press("down", "down", "down", "down", "enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def _app(template: Path, tmp_path: Path, lang: str) -> OrderApp:

@@ -17,13 +17,9 @@ from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, forms, lookup, operators, orders
 from order_tui.services.common import today
 from order_tui.widgets.lookup import LookupDialog
+from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 def static_text(widget: Static, width: int = 77) -> str:
@@ -31,13 +27,6 @@ def static_text(widget: Static, width: int = 77) -> str:
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(widget.content)
     return console.export_text()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:

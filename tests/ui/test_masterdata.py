@@ -24,6 +24,7 @@ from order_tui.services import Database, masterdata, operators
 from order_tui.services.demo import build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import screen_text
 
 SIZE = (80, 24)
 
@@ -60,11 +61,6 @@ class MdApp(OrderApp):
             "operators": OperatorsScreen,
         }
         self.push_screen(screens[self.start](self.db, self.lang, actor))  # type: ignore[call-arg]
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 async def settle(pilot: Pilot[None]) -> None:

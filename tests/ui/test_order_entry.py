@@ -32,27 +32,9 @@ from order_tui.store.engine import open_database
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.line_grid import LineGrid
 from order_tui.widgets.lookup import LookupDialog
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let thread workers finish and their results reach the screen."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str = "zhao") -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 async def new_order(pilot: Pilot[None]) -> OrderEntryScreen:

@@ -23,26 +23,15 @@ from order_tui.services.common import today
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.lookup import product_row
 from order_tui.widgets.stock_strip import stock_text
+from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 def plain(renderable: object, width: int = 80) -> str:
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def new_order(pilot: Pilot[None]) -> OrderEntryScreen:

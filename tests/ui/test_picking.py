@@ -6,30 +6,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.screens.holds import HoldDialog
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.picking import PackDialog, PickListScreen, PickScreen, parse_scan
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store import repo
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -54,12 +42,6 @@ def _locked(db: Database, code: str) -> Decimal:
         return repo.peek_stock(session, repo.find_product(session, code).id or 0).locked
 
 
-async def _login(pilot: Pilot[None], user: str) -> None:
-    await pilot.press(*user, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen)
-
-
 def test_parse_scan() -> None:
     assert parse_scan("P0001") == ("P0001", Decimal(1))
     assert parse_scan(" p0001*3 ") == ("P0001", Decimal(3))
@@ -71,7 +53,7 @@ async def test_scan_pick_refuse_pack_and_print(db: Database, cast: DemoCast, ord
     before = _locked(db, "P0001")
     app = OrderApp(db, demo=True, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
-        await _login(pilot, "liu")
+        await logged_in(pilot, "liu")
         await pilot.press("k")
         await settle(pilot)
         assert isinstance(app.screen, PickListScreen)
@@ -144,7 +126,7 @@ async def test_a_hold_from_the_pick_screen_stops_the_scanner(
     before = _locked(db, "P0001")
     app = OrderApp(db, demo=True, lang="en")
     async with app.run_test(size=SIZE) as pilot:
-        await _login(pilot, "liu")
+        await logged_in(pilot, "liu")
         app.push_screen(PickScreen(db, "en", app.actor, order_no))  # type: ignore[arg-type]
         await settle(pilot)
         await pilot.press("f10")

@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
@@ -19,20 +18,10 @@ from order_tui.screens.production import (
 )
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from textual.pilot import Pilot
 
 from order_tui.app import OrderApp
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.inbox import InboxScreen
 from order_tui.screens.review import (
     ExplainDialog,
@@ -23,6 +22,7 @@ from order_tui.services.common import today
 from order_tui.services.demo import DemoCast, build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
@@ -65,11 +65,6 @@ def submitted(
     return order_no
 
 
-def screen_text(pilot: Pilot[None]) -> str:
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
-
-
 def checks(pilot: Pilot[None]) -> list[str]:
     """The findings pane's entries, unwrapped."""
     pane = pilot.app.screen.query_one(FindingList)
@@ -77,19 +72,6 @@ def checks(pilot: Pilot[None]) -> list[str]:
         pane.get_option_at_index(i).prompt.plain  # type: ignore[union-attr]
         for i in range(pane.option_count)
     ]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 async def open_inbox(pilot: Pilot[None]) -> InboxScreen:

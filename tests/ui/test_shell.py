@@ -22,6 +22,7 @@ from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.status_line import StatusLine
+from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,23 +38,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_demo(db)
     db.dispose()
     return folder / "orders.db"
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def logged_in(pilot: Pilot[None], username: str) -> None:
-    await pilot.press(*username, "enter", *"1234", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, HomeScreen), screen_text(pilot)
 
 
 async def palette_search(pilot: Pilot[None], text: str) -> PaletteScreen:

@@ -10,10 +10,7 @@ Update after a deliberate change of the screens: `pytest tests/ui/test_shell_sna
 --snapshot-update`, then look at the SVGs.
 """
 
-import importlib
-import pkgutil
 import shutil
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,39 +18,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
-import order_tui.services
 from order_tui.app import OrderApp
-from order_tui.services import Database, common
+from order_tui.services import Database
 from order_tui.services.demo import build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.ui.pilot import freeze_services, steady
 
 FROZEN = datetime(2026, 3, 16, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["zh", "en"]
 
 
-def _frozen() -> datetime:
-    return FROZEN
-
-
-def freeze_services(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every service module that imported `now_utc` gets the frozen one."""
-    for info in pkgutil.iter_modules(order_tui.services.__path__):
-        importlib.import_module(f"order_tui.services.{info.name}")
-    real = common.now_utc
-    for name, module in list(sys.modules.items()):
-        if name.startswith("order_tui.") and getattr(module, "now_utc", None) is real:
-            monkeypatch.setattr(module, "now_utc", _frozen)
-
-
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("snapshot-demo")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        freeze_services(monkeypatch)
+        freeze_services(monkeypatch, FROZEN)
         db = open_database(f"sqlite:///{folder}/orders.db", folder)
         ensure_schema(db)
         build_demo(db)
@@ -63,7 +45,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    freeze_services(monkeypatch)
+    freeze_services(monkeypatch, FROZEN)
     shutil.copy(demo_template, tmp_path / "orders.db")
     database = open_database(f"sqlite:///{tmp_path}/orders.db", tmp_path)
     yield database
@@ -76,30 +58,21 @@ def make_app(db: Database, lang: str) -> OrderApp:
     )
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-
-
 async def login_screen(pilot: Pilot[None]) -> None:
-    await settle(pilot)
+    await steady(pilot)
 
 
 async def home_screen(pilot: Pilot[None]) -> None:
-    await settle(pilot)
+    await steady(pilot)
     await pilot.press(*"zhao", "enter", *"1234", "enter")
-    await settle(pilot)
+    await steady(pilot)
 
 
 async def detail_screen(pilot: Pilot[None]) -> None:
     """zhao's returned order (the third row: below the two held ones)."""
     await home_screen(pilot)
     await pilot.press("down", "down", "enter")
-    await settle(pilot)
+    await steady(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
