@@ -5,12 +5,15 @@ from the worklist and the order detail."""
 from decimal import Decimal
 from pathlib import Path
 
+from textual.widgets import Input
+
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.screens.delivery_common import ChoiceDialog, parse_date, parse_when
 from order_tui.screens.feedback import AfterSalesScreen, FeedbackQueueScreen, FeedbackScreen
 from order_tui.screens.home import HomeScreen
 from order_tui.screens.order_detail import OrderDetailScreen
+from order_tui.screens.print_dialog import PrintPathDialog
 from order_tui.screens.shipping import ShipmentScreen, ShippingListScreen
 from order_tui.screens.signoff import SignOffScreen
 from order_tui.services import Database, delivery, documents, orders
@@ -290,8 +293,19 @@ async def test_f8_prints_the_delivery_receipt_from_the_shipment_form(
         assert isinstance(app.screen, ShipmentScreen)
         assert "F8 打印签收单" in screen_text(pilot).splitlines()[-1]
         await press(pilot, "f8")
-        written = documents.default_path(db, "receipt", no)
+        default = documents.default_path(db, "receipt", no)
+        assert isinstance(app.screen, PrintPathDialog)
+        assert app.screen.query_one(Input).value == str(default)
+        await press(pilot, "enter")
         text = "".join(screen_text(pilot).split())  # the long path wraps
-        assert f"签收单已保存：{written}" in text, text
-        assert written.read_bytes().startswith(b"%PDF")
+        assert f"签收单已保存：{default}" in text, text
+        assert default.read_bytes().startswith(b"%PDF")
+        # another place: a folder typed over the default gets the usual file name
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        await press(pilot, "f8", "ctrl+u", *f"{usb}/", "enter")
+        assert (usb / default.name).read_bytes().startswith(b"%PDF")
+        # Esc writes nothing
+        await press(pilot, "f8", "escape")
+        assert isinstance(app.screen, ShipmentScreen)
     assert orders.get_order(db, no).status == "packed"  # printing changes nothing

@@ -98,6 +98,9 @@ async def test_scan_pick_refuse_pack_and_print(db: Database, cast: DemoCast, ord
 
         await pilot.press("f8")
         await settle(pilot)
+        assert "保存到" in screen_text(pilot)  # the data directory's path, Enter to accept
+        await pilot.press("enter")
+        await settle(pilot)
         written = db.data_dir / "documents" / f"{order_no}-pick-list.pdf"
         assert written.is_file()
         joined = "".join(line.strip() for line in screen_text(pilot).splitlines())

@@ -569,21 +569,31 @@ class DeliveryForm(MdFormScreen):
 
     def action_print_receipt(self) -> None:
         """F8: the delivery receipt for the customer to sign, as PDF (shipment and sign-off
-        forms bind it: the receipt travels with the goods and comes back signed)."""
+        forms bind it: the receipt travels with the goods and comes back signed). The
+        operator confirms the data directory's path or types another."""
+        from order_tui.screens.print_dialog import PrintPathDialog
         from order_tui.services import documents
 
         actor = self.actor
         assert actor is not None
-        self.set_status(t("dlv.printing", self.lang))
-        self.app.run_write(  # type: ignore[attr-defined]
-            lambda: documents.delivery_receipt_pdf(self.db, actor, self.order_no),
-            on_done=lambda path: self.set_status(t("dlv.printed", self.lang, path=str(path))),
-            on_error=lambda exc: self.set_status(
-                problem(exc, self.lang, self.db.timezone), error=True
-            ),
-            notice=t("dlv.printing", self.lang),
-            group="print",
-        )
+        default = str(documents.default_path(self.db, "receipt", self.order_no))
+
+        def write(path: str | None) -> None:
+            if path is None:
+                return
+            self.set_status(t("dlv.printing", self.lang))
+            self.app.run_write(  # type: ignore[attr-defined]
+                lambda: documents.delivery_receipt_pdf(self.db, actor, self.order_no, path),
+                on_done=lambda done: self.set_status(t("dlv.printed", self.lang, path=str(done))),
+                on_error=lambda exc: self.set_status(
+                    problem(exc, self.lang, self.db.timezone), error=True
+                ),
+                notice=t("dlv.printing", self.lang),
+                group="print",
+            )
+
+        what = t("key.dlv_receipt", self.lang)
+        self.app.push_screen(PrintPathDialog(self.lang, what, default), callback=write)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":

@@ -641,24 +641,32 @@ class PickScreen(OrderScreen):
         self.app.push_screen(dialog, callback=closed)
 
     def _print(self, kind: str) -> None:
+        """F8/F9: the operator confirms the data directory's path or types another."""
+        from order_tui.screens.print_dialog import PrintPathDialog
         from order_tui.services import documents
 
         actor = self.actor
         assert actor is not None
         make = documents.pick_list_pdf if kind == "pick_list" else documents.packing_slip_pdf
         what = self.t("key.pick_print_list" if kind == "pick_list" else "key.pick_print_slip")
-        self.say(self.t("pick.printing"))
+        default = str(documents.default_path(self.db, kind, self.order_no))
 
         def done(path: Any) -> None:
             self.say(self.t("pick.printed", what=what, path=str(path)))
 
-        self.app.run_write(  # type: ignore[attr-defined]
-            lambda: make(self.db, actor, self.order_no),
-            on_done=done,
-            on_error=lambda exc: self.say(error_text(exc, self.lang), error=True),
-            notice=self.t("pick.printing"),
-            group="print",
-        )
+        def write(path: str | None) -> None:
+            if path is None:
+                return
+            self.say(self.t("pick.printing"))
+            self.app.run_write(  # type: ignore[attr-defined]
+                lambda: make(self.db, actor, self.order_no, path),
+                on_done=done,
+                on_error=lambda exc: self.say(error_text(exc, self.lang), error=True),
+                notice=self.t("pick.printing"),
+                group="print",
+            )
+
+        self.app.push_screen(PrintPathDialog(self.lang, what, default), callback=write)
 
     def action_print_pick_list(self) -> None:
         self._print("pick_list")

@@ -1,0 +1,72 @@
+"""Where to write a printed document: the operator confirms the data directory's path or types
+another (a USB stick on a warehouse PC, a shared folder), then the document is written there."""
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from order_tui.screens.i18n import localize_bindings, register, t
+
+register(
+    {
+        "print.title": ("打印 {what}", "Print {what}"),
+        "print.path": ("保存到（可改为其他文件或文件夹）", "Save to (type another file or folder)"),
+        "print.hint": ("Enter 生成 PDF · Esc 取消", "Enter writes the PDF · Esc cancels"),
+        "print.empty": ("请填写保存路径", "Type where to save it"),
+        "key.print_ok": ("生成", "Write"),
+        "key.print_cancel": ("取消", "Cancel"),
+    }
+)
+
+
+class PrintPathDialog(ModalScreen[str | None]):
+    """Dismisses with the path typed (default: the data directory's), or None on Esc."""
+
+    DEFAULT_CSS = """
+    PrintPathDialog { align: center middle; }
+    PrintPathDialog > Vertical {
+        width: 76; max-width: 100%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    PrintPathDialog #print-title { text-style: bold; }
+    PrintPathDialog #print-error { color: $error; height: auto; }
+    PrintPathDialog #print-hint { color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="print_cancel", priority=True),
+    ]
+
+    def __init__(self, lang: str, what: str, default_path: str) -> None:
+        super().__init__()
+        self.lang = lang
+        self.what = what
+        self.default_path = default_path
+        localize_bindings(self, lang)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(t("print.title", self.lang, what=self.what), id="print-title")
+            yield Static(t("print.path", self.lang), markup=False)
+            yield Input(self.default_path, id="print-path")
+            yield Static("", id="print-error", markup=False)
+            yield Static(t("print.hint", self.lang), id="print-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#print-path", Input).focus()
+
+    @on(Input.Submitted, "#print-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        if not path:
+            self.query_one("#print-error", Static).update(t("print.empty", self.lang))
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
