@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 import unicodedata
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -397,14 +398,14 @@ class OrderListScreen(MdListScreen):
         yield Static("", id="status", markup=False)
         yield Footer(show_command_palette=False)
 
-    def fetch(self, cursor: Any, limit: int) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def fetch(self, cursor: Any, limit: int) -> list[Any]: ...
 
     def matches(self, wanted: OrderFilter, text: str, item: Any) -> bool:
         return wanted.matches(item.order_no, item.customer)
 
-    def open_order(self, order_no: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def open_order(self, order_no: str) -> None: ...
 
     def key_of(self, item: Any) -> str:
         return str(item.order_no)
@@ -499,9 +500,9 @@ class DeliveryForm(MdFormScreen):
             return
         self.app.call_from_thread(self._loaded, data, draft)
 
+    @abstractmethod
     def fetch(self) -> Any:
         """The form's data from its service (runs in a worker)."""
-        raise NotImplementedError
 
     def reload(self) -> None:
         self.set_status(t("dlv.loading", self.lang))
@@ -540,10 +541,10 @@ class DeliveryForm(MdFormScreen):
                     widget.select_all()
                 return
 
+    @abstractmethod
     def show_data(self, data: Any, first: bool) -> Awaitable[None] | None:
         """Fill the screen from the loaded data; `first`: also the fields' defaults (may be
         a coroutine, e.g. to mount rows)."""
-        raise NotImplementedError
 
     def after_values(self) -> None:
         """The fields changed as a whole (loaded, restored): update what depends on them."""

@@ -5,6 +5,7 @@ with a bell and the focus on the field it names. Escape cancels unless a write i
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 from textual import on
@@ -62,8 +63,8 @@ class FieldDialog(ModalScreen[Any]):
 
     # -- for subclasses -------------------------------------------------------------------
 
-    def confirm(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def confirm(self) -> None: ...
 
     def label(self, text: str) -> Static:
         return Static(text, classes=f"fd-label {self.PREFIX}-label", markup=False)

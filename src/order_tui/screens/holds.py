@@ -7,6 +7,7 @@ beside its field with everything typed still there; they close only when the wri
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -218,11 +219,11 @@ class _HoldForm(ModalScreen[bool | None]):
         self.say(t("hold.saving", self.lang), error=False)
         self.app.run_write(self.call, on_done=self._done, on_error=self._refused)  # type: ignore[attr-defined]
 
-    def call(self) -> object:
-        raise NotImplementedError
+    @abstractmethod
+    def call(self) -> object: ...
 
-    def done_message(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def done_message(self) -> str: ...
 
     def _done(self, _result: object) -> None:
         self.busy = False

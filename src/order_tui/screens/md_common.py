@@ -7,6 +7,7 @@ module does not load the ORM.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
@@ -521,8 +522,8 @@ class FormMixin:
             return
         self.save()
 
-    def save(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def save(self) -> None: ...
 
 
 FORM_BINDINGS: list[BindingType] = [
@@ -663,26 +664,26 @@ class MdListScreen(OrderScreen):
 
     # -- to implement -------------------------------------------------------------------------
 
-    def columns(self) -> list[Column]:
-        raise NotImplementedError
+    @abstractmethod
+    def columns(self) -> list[Column]: ...
 
-    def page(self, after: str | None) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def page(self, after: str | None) -> list[Any]: ...
 
-    def search(self, text: str) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def search(self, text: str) -> list[Any]: ...
 
     def key_of(self, item: Any) -> str:
         return str(item.code)
 
-    def row(self, item: Any) -> Row:
-        raise NotImplementedError
+    @abstractmethod
+    def row(self, item: Any) -> Row: ...
 
     def highlighted(self, key: str | None) -> None:
         """The cursor moved to `key` (None: no row)."""
 
-    def list_title(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def list_title(self) -> str: ...
 
     def enter_key(self) -> str | None:
         """The binding id whose description Enter shows in the footer (None: hidden)."""

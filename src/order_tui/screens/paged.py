@@ -7,6 +7,7 @@ into a row; they may put groups of their own above the paged one (`head_groups`)
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -78,15 +79,15 @@ class PagedListScreen(OrderScreen):
 
     # -- for subclasses -------------------------------------------------------------------
 
-    def columns(self) -> list[Column]:
-        raise NotImplementedError
+    @abstractmethod
+    def columns(self) -> list[Column]: ...
 
+    @abstractmethod
     def fetch(self, after: Any) -> tuple[list[Group], list[Any]]:
         """In a thread: (head groups, only on the first page; the page of items)."""
-        raise NotImplementedError
 
-    def row(self, item: Any) -> Row:
-        raise NotImplementedError
+    @abstractmethod
+    def row(self, item: Any) -> Row: ...
 
     def cursor(self, item: Any) -> Any:
         return item.cursor
