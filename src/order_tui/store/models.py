@@ -454,3 +454,14 @@ class ReviewTask(SQLModel, table=True):
     wanted_date: date | None = None
     submitted_at: datetime
     flags: str = Field(default="", max_length=200)  # finding codes for this order, ';'-separated
+
+
+class ReviewNote(SQLModel, table=True):
+    """What the sales manager wrote at a month's review, kept with that month."""
+
+    __tablename__ = "review_note"
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    notes: str = Field(default="", max_length=20000)
+    updated_by: int = Field(foreign_key="operator.id")
+    updated_at: datetime
+    version: int = 1
