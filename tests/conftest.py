@@ -5,10 +5,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from order_tui.services.demo import DemoCast, load_master_data
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
+
+# Textual's pilot waits for the app to go idle twice after every key, sampling CPU time every
+# SLEEP_GRANULARITY (20 ms): 40 ms a key, which made typing a file path cost seconds and the
+# suite most of CI's budget. 5 ms samples still see a busy process (the tests also wait for
+# their workers explicitly, see tests/ui/pilot.settle) and cut the key-driven tests by half.
+textual._wait.SLEEP_GRANULARITY = 0.005
 
 _TEMPLATES: dict[str, Path] = {}
 

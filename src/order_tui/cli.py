@@ -63,12 +63,20 @@ def _pin(prompt_for: str) -> str:
     return getpass.getpass(f"PIN for {prompt_for}: ")
 
 
+def os_user_name() -> str:
+    """The name of the real user id running us. Not `getpass.getuser()`: that reads $LOGNAME
+    and $USER first, which anyone can set to pass as an operator bound to another OS user."""
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
 def _actor(db: Any, args: argparse.Namespace) -> Any:
     from order_tui.services import operators
 
     if args.user:
         return operators.login(db, args.user, _pin(args.user))
-    os_user = getpass.getuser()
+    os_user = os_user_name()
     actor = operators.login_os_user(db, os_user)
     if actor is None:
         raise UserError(f"no operator is bound to OS user {os_user!r}; use --user NAME")
@@ -176,9 +184,7 @@ def cmd_run(args: argparse.Namespace, *, demo: bool = False) -> int:
     db = _open(cfg)
     from order_tui.app import OrderApp
 
-    OrderApp(
-        db, user=args.user, demo=demo, os_user=getpass.getuser(), **_app_options(args, cfg)
-    ).run()
+    OrderApp(db, user=args.user, demo=demo, os_user=os_user_name(), **_app_options(args, cfg)).run()
     return 0
 
 
@@ -194,7 +200,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not operators.list_operators(db):
         pin = _pin(args.admin)
         operators.add_operator(
-            db, None, args.admin, "管理员", "admin", pin, getpass.getuser() if args.bind else None
+            db, None, args.admin, "管理员", "admin", pin, os_user_name() if args.bind else None
         )
         print(f"created operator {args.admin} (admin)")
     print(f"database ready: {cfg.db_url}")
@@ -676,6 +682,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Orders, customers' bank accounts and attachments are no one else's business: whatever
+    # the login umask, nothing we create (database, its side files, attachments, PDFs,
+    # exports) is readable by other users. A shared database keeps its group access.
+    os.umask(os.umask(0) | 0o007)
     from order_tui.domain.errors import DomainError
 
     expected: tuple[type[BaseException], ...] = (UserError, ConfigError, DomainError)

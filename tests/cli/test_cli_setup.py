@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from order_tui.cli import main
+from order_tui.cli import main, os_user_name
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +50,30 @@ def test_common_options_before_or_after_the_subcommand(
     assert "admin" in capsys.readouterr().out
     assert main(["user", "list", "--db", str(db)]) == 0
     assert "admin" in capsys.readouterr().out
+
+
+def test_the_os_user_is_the_real_user_id_not_an_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import pwd
+
+    real = pwd.getpwuid(os.getuid()).pw_name
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "zz-someone-else")
+    assert os_user_name() == real
+
+
+def test_files_are_created_without_world_access(tmp_path: Path) -> None:
+    import os
+
+    previous = os.umask(0o022)  # a typical login umask: world-readable files
+    try:
+        db = tmp_path / "demo" / "orders.db"
+        assert main(["demo", "--prepare", "--db", str(db)]) == 0
+    finally:
+        os.umask(previous)
+    made = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert db in made and any("attachments" in p.parts for p in made)
+    for path in [*made, *(p for p in tmp_path.rglob("*") if p.is_dir())]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path

@@ -8,13 +8,15 @@ project root on the path).
 import importlib
 import pkgutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from time import monotonic
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 import order_tui.services
 from order_tui.screens.home import HomeScreen
@@ -30,8 +32,21 @@ async def settle(pilot: Pilot[None], rounds: int = 4) -> None:
     """Let thread workers finish and their results reach the screen."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        # an exclusive worker replaced by a newer one: nothing to wait for
+        with suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition` holds: for what waits on a timer (a debounce), which
+    `settle` does not wait for."""
+    deadline = monotonic() + timeout
+    while not condition():
+        if monotonic() > deadline:
+            raise AssertionError(f"still not so after {timeout} s:\n{screen_text(pilot)}")
+        await pilot.pause(0.02)
+        await settle(pilot, 1)
 
 
 async def steady(pilot: Pilot[None], rounds: int = 4) -> None:

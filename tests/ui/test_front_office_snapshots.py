@@ -14,7 +14,7 @@ from order_tui.app import OrderApp
 from order_tui.services.demo import load_master_data
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
-from tests.ui.pilot import settle
+from tests.ui.pilot import settle, steady
 
 VIEWED_AT = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
 SIZES = [(80, 24), (120, 40)]
@@ -37,6 +37,7 @@ def _login(user: str, *keys: str):  # type: ignore[no-untyped-def]
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        await steady(pilot)
 
     return run_before
 

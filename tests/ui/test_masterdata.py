@@ -24,7 +24,7 @@ from order_tui.services import Database, masterdata, operators
 from order_tui.services.demo import build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
-from tests.ui.pilot import screen_text
+from tests.ui.pilot import screen_text, until
 
 SIZE = (80, 24)
 
@@ -446,7 +446,7 @@ async def test_customer_contacts_and_addresses(db: Database) -> None:
     async with MdApp(db, "zhao", "en", "customers").run_test(size=SIZE) as pilot:
         await settle(pilot)
         await go_to(pilot, "C0003")
-        await settle(pilot)
+        await until(pilot, lambda: "陈晓燕" in screen_text(pilot))
         text = screen_text(pilot)
         assert "Contacts (1)" in text and "陈晓燕 18662534817 [default]" in text
         assert "Delivery addresses (1)" in text

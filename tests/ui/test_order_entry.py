@@ -218,6 +218,7 @@ async def test_a_price_below_the_floor_is_a_warning_not_an_error(db: Database) -
         await settle(pilot)
         await pilot.press("5", "enter", *"150", "enter")
         await pilot.press("left")  # back on the price
+        await settle(pilot)
         grid = grid_of(screen)
         assert grid.lines[0].code == "P0005" and not grid.lines[0].errors
         assert "Price 150.00 is below the floor 168.00" in notice(screen)

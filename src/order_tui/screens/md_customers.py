@@ -164,11 +164,15 @@ class CustomersScreen(MdListScreen):
     def highlighted(self, key: str | None) -> None:
         if key == self.side_for:
             return
+        first = self.side_for is None
         self.side_for = key
         if key is None:
             self.query_one("#side", Static).update("")
             return
-        self.set_timer(0.15, lambda: self._side_due(key))  # not for every row passed over
+        if first:
+            self.load_side(key)
+        else:
+            self.set_timer(0.15, lambda: self._side_due(key))  # not for every row passed over
 
     def _side_due(self, key: str) -> None:
         if self.is_attached and key == self.side_for:

@@ -2337,7 +2337,9 @@ class OrderEntryScreen(OrderScreen):
         self.busy = True
         self.fetch_findings()
 
-    @work(thread=True, exclusive=True, group="entry-save", exit_on_error=False)
+    # Not in the save's group: the save starts this from its own callback, before its worker
+    # has returned, and an exclusive start would cancel it. `busy` keeps them one at a time.
+    @work(thread=True, exclusive=True, group="entry-findings", exit_on_error=False)
     def fetch_findings(self) -> None:
         from order_tui.services import review
 
