@@ -15,12 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.delivery_common import Choice
 from order_tui.screens.i18n import error_text, localize_bindings, register
-from order_tui.screens.md_common import may
+from order_tui.screens.md_common import may, relabel
 from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
 
 if TYPE_CHECKING:
@@ -67,9 +67,8 @@ register(
         "imp.col.field": ("列", "Column"),
         "imp.col.reason": ("原因", "Reason"),
         "imp.group": ("问题行", "Rejected rows"),
-        "imp.no_problems": ("没有问题", "No problems"),
-        "key.imp_skip_bad": ("跳过问题行导入", "Import, skip bad"),
-        "key.imp_run": ("检查并导入", "Check and import"),
+        "key.imp_skip_bad": ("跳过问题行", "Skip bad rows"),
+        "key.imp_run": ("导入", "Import"),
     }
 )
 
@@ -92,6 +91,7 @@ class ImportScreen(OrderScreen):
     ImportScreen #imp-status.-error { color: $error; text-style: bold; }
     ImportScreen #imp-status.-error:nocolor { text-style: bold reverse; }
     ImportScreen GroupedTable { height: 1fr; }
+    ImportScreen #imp-detail { padding: 0 1; height: auto; max-height: 3; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f9", "run", "Check and import", id="imp_run"),
@@ -117,6 +117,7 @@ class ImportScreen(OrderScreen):
             yield Static(self.t("imp.hint"), id="imp-hint", markup=False)
         yield Static("" if self.kinds else self.t("imp.none"), id="imp-status", markup=False)
         yield GroupedTable(self._columns(), id="imp-report")
+        yield Static("", id="imp-detail", markup=False)  # the highlighted reason in full
         yield Footer(show_command_palette=False)
 
     def _columns(self) -> list[Column]:
@@ -127,7 +128,10 @@ class ImportScreen(OrderScreen):
         ]
 
     def on_mount(self) -> None:
-        localize_bindings(self.query_one(GroupedTable).options, self.lang)
+        table = self.query_one(GroupedTable)
+        localize_bindings(table.options, self.lang)
+        relabel(table.options, "open", None)  # a report row opens nothing
+        table.display = False  # until there is a report
         if self.kinds:
             self.query_one("#imp-kind", Choice).focus()
 
@@ -154,7 +158,8 @@ class ImportScreen(OrderScreen):
     @on(Choice.Changed, "#imp-kind")
     def _kind_changed(self) -> None:
         self.report = None
-        self.query_one(GroupedTable).set_groups([])
+        self.query_one(GroupedTable).display = False
+        self.query_one("#imp-detail", Static).update("")
         self._status("")
         self.refresh_bindings()
 
@@ -191,12 +196,25 @@ class ImportScreen(OrderScreen):
         else:
             self.app.call_from_thread(self._show, report)
 
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        report = self.report
+        key = event.option.id
+        if report is None or key is None or not key.isdigit():
+            return
+        problem = report.problems[int(key)]
+        column = problem.column(report.kind, self.lang)
+        self.query_one("#imp-detail", Static).update(
+            f"{problem.row} · {column} · {problem.message(self.lang)}"
+        )
+
     def _failed(self, exc: Exception) -> None:
         if not self.is_attached:
             return
         self.busy = False
         self.report = None
-        self.query_one(GroupedTable).set_groups([])
+        self.query_one(GroupedTable).display = False
+        self.query_one("#imp-detail", Static).update("")
         self._status(error_text(exc, self.lang), error=True)
         self.refresh_bindings()
 
@@ -222,9 +240,9 @@ class ImportScreen(OrderScreen):
             for index, p in enumerate(report.problems)
         ]
         table = self.query_one(GroupedTable)
-        table.set_groups(
-            [Group(self.t("imp.group"), rows, empty=self.t("imp.no_problems"))] if rows else []
-        )
+        table.display = bool(rows)
+        table.set_groups([Group(self.t("imp.group"), rows)] if rows else [])
+        self.query_one("#imp-detail", Static).update("")
         if rows:
             table.focus()
         self.refresh_bindings()

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 register(
     {
         "key.detail_print": ("打印订单", "Print order"),
+        "detail.sales_order": ("销售订单", "sales order"),
         "detail.printing": ("正在生成销售订单 PDF…", "Writing the sales order PDF…"),
         "detail.printed": ("销售订单已保存：{path}", "Sales order saved: {path}"),
         "key.entry_edit": ("编辑", "Edit"),
@@ -378,7 +379,7 @@ class OrderDetailScreen(OrderScreen):
                 self.notify(self.t("detail.printing"), timeout=3)
                 self._print(path)
 
-        what = self.t("key.detail_print")
+        what = self.t("detail.sales_order")
         self.app.push_screen(PrintPathDialog(self.lang, what, default), callback=chosen)
 
     @work(thread=True, group="print", exit_on_error=False)
