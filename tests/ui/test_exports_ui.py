@@ -95,3 +95,16 @@ async def test_f8_on_an_order_prints_the_sales_order(db: Database) -> None:
         await press(pilot, "enter")
         await settle(pilot)
         assert (db.data_dir / "documents" / f"{order_no}-sales-order.pdf").exists()
+
+
+async def test_f8_on_a_paged_list_walks_every_page(db: Database) -> None:
+    """The holds list (a `PagedListScreen`): F8 exports what its query returns, page by page."""
+    app = OrderApp(db, demo=True, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "zhao")
+        await press(pilot, "h", "f8", "enter")
+        await settle(pilot)
+        [path] = (db.data_dir / "exports").glob("holds-*.xlsx")
+        rows = list(load_workbook(path).active.iter_rows(values_only=True))
+        assert rows[0][2] == "订单号" and len(rows) == 3  # the header and the two holds
+        assert {r[3] for r in rows[1:]} >= {"上海浦江精密机械有限公司"}
