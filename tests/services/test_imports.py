@@ -108,6 +108,15 @@ def test_chinese_headers_gbk_csv_and_xlsx(db: Database, cast: DemoCast, tmp_path
         encoding="gbk",
     )
     assert imports.import_file(db, cast["zhang"], "products", gbk).imported == 1
+    quoted = write(
+        tmp_path,
+        "q.csv",
+        "产品编码,产品名称,规格,单位,标准价",
+        'P9004,"多行,品名","第一行\n第二行",台,10',
+    )
+    assert imports.import_file(db, cast["zhang"], "products", quoted).imported == 1
+    with db.reading() as session:
+        assert repo.find_product(session, "P9004").spec == "第一行\n第二行"
     book = Workbook()
     sheet = book.active
     sheet.append(["产品编码", "在库数量", "库位", "在途数量", "预计到货"])

@@ -35,6 +35,7 @@ stock      product_code 产品编码*, on_hand 在库数量* (the counted level:
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -257,7 +258,7 @@ def _read_rows(path: Path) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             # Saved by Excel on Chinese Windows as "CSV": GBK (GB18030 is its superset).
             text = raw.decode("gb18030")
-        yield from csv.reader(text.splitlines())
+        yield from csv.reader(io.StringIO(text, newline=""))  # quoted line breaks stay
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
