@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 register(
     {
-        "key.detail_print": ("打印订单", "Print order"),
+        "key.detail_print": ("打印", "Print"),
         "detail.sales_order": ("销售订单", "sales order"),
         "detail.printing": ("正在生成销售订单 PDF…", "Writing the sales order PDF…"),
         "detail.printed": ("销售订单已保存：{path}", "Sales order saved: {path}"),
