@@ -475,6 +475,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
 
 
 DOCUMENTS = {
+    "sales-order": "sales_order_pdf",
     "pick-list": "pick_list_pdf",
     "packing-slip": "packing_slip_pdf",
     "receipt": "delivery_receipt_pdf",
@@ -491,6 +492,51 @@ def cmd_print(args: argparse.Namespace) -> int:
     make = getattr(documents, DOCUMENTS[args.document])
     print(make(db, actor, args.number, args.out))
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """A list to XLSX or CSV (paged from the database); prints the path and the row count."""
+    from order_tui.domain.lifecycle import Status
+    from order_tui.services import exports
+
+    cfg = _config(args)
+    db = _open(cfg, create=False)
+    lang = _error_lang(args)
+    for status in args.status or []:
+        try:
+            Status(status)
+        except ValueError:
+            raise UserError(f"unknown status {status!r}; one of: {', '.join(Status)}") from None
+    actor = _actor(db, args) if args.list in ("inbox", "worklist") else None
+    suffix = f".{args.format}" if args.format else None
+    if args.out:
+        out = Path(args.out).expanduser()
+        if out.is_dir() or args.out.endswith(("/", os.sep)):
+            out = out / exports.default_path(db, args.list, suffix or ".xlsx").name
+        elif suffix and out.suffix.lower() != suffix:
+            out = out.with_name(out.name + suffix)
+    else:
+        out = exports.default_path(db, args.list, suffix or ".xlsx")
+    table = exports.list_table(
+        db, actor, args.list, lang, statuses=args.status, department=args.department
+    )
+    result = exports.export(table, out)
+    print(f"{result.path}  ({result.rows} rows)")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Customers, products or stock levels from CSV/XLSX; prints the report. Exit 1 when rows
+    were rejected and nothing was imported, 0 otherwise (also with --skip-bad)."""
+    from order_tui.services import imports
+
+    cfg = _config(args)
+    db = _open(cfg, create=False)
+    actor = _actor(db, args)
+    report = imports.import_file(db, actor, args.kind, args.path, skip_bad=args.skip_bad)
+    for line in report.lines(_error_lang(args)):
+        print(line)
+    return 0 if report.imported or report.clean else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -651,12 +697,40 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("id", type=int)
 
     p = sub.add_parser(
-        "print", parents=[common], help="pick list, packing slip or delivery receipt as PDF"
+        "print",
+        parents=[common],
+        help="sales order, pick list, packing slip or delivery receipt as PDF",
     )
     p.add_argument("document", choices=list(DOCUMENTS))
     p.add_argument("number", help="order number")
     p.add_argument(
         "--out", help="file or directory to write (default: the data directory's documents/)"
+    )
+
+    p = sub.add_parser("export", parents=[common], help="a list to XLSX or CSV")
+    p.add_argument(
+        "list", choices=["orders", "customers", "products", "stock", "inbox", "worklist"]
+    )
+    p.add_argument(
+        "--out", help="file or directory (default: the data directory's exports/, .xlsx)"
+    )
+    p.add_argument("--format", choices=["csv", "xlsx"], help="default: from --out, else xlsx")
+    p.add_argument(
+        "--status", action="append", help="orders: only this status (repeat for several)"
+    )
+    p.add_argument(
+        "--department",
+        choices=["sales", "finance", "warehouse", "production"],
+        help="inbox: one department's queue",
+    )
+
+    p = sub.add_parser(
+        "import", parents=[common], help="customers, products or stock levels from CSV/XLSX"
+    )
+    p.add_argument("kind", choices=["customers", "products", "stock"])
+    p.add_argument("path", help="the .csv or .xlsx file (templates: sample_data/import/)")
+    p.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows, list the rejected ones"
     )
 
     p = sub.add_parser("backup", parents=[common], help="consistent copy while others write")
@@ -674,6 +748,8 @@ COMMANDS = {
     "orders": cmd_orders,
     "intake": cmd_intake,
     "print": cmd_print,
+    "export": cmd_export,
+    "import": cmd_import,
     "backup": cmd_backup,
     "check": cmd_check,
 }

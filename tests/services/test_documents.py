@@ -82,3 +82,24 @@ def test_an_unwritable_path_says_so(db: Database, cast: DemoCast, order_no: str,
     with pytest.raises(ValidationError) as info:
         documents.pick_list_pdf(db, cast["liu"], order_no, blocker / "sub" / "x.pdf")
     assert info.value.code == "doc.write_failed" and info.value.field == "path"
+
+
+def test_sales_order_sheet_for_the_customer_to_sign(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
+    from order_tui.domain.money import rmb_upper
+    from order_tui.services import orders
+
+    no = new_order(db, cast, "C0001", [("P0001", "2"), ("P0012", "1")])  # a draft
+    path = documents.sales_order_pdf(db, cast["zhao"], no)
+    assert path == db.data_dir / "documents" / f"{no}-sales-order.pdf"
+    text = text_of(path)
+    total = orders.get_order(db, no).total
+    words = "人民币" + rmb_upper(total)
+    for expected in (no, CUSTOMER, "销售订单", "91110108700286417J", "工业控制器", words, "13%"):
+        assert expected in text.replace("\n", ""), expected
+    for label in ("统一社会信用代码", "开户银行", "付款条件", "付款到期日", "买方", "卖方", "运费"):
+        assert label in text
+    assert f"{total:,.2f}" in text
+    with pytest.raises(PermissionDenied):
+        documents.sales_order_pdf(db, cast["admin"], no)

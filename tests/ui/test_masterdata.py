@@ -104,8 +104,8 @@ def footer_line(pilot: Pilot[None]) -> str:
 @pytest.mark.parametrize(
     ("username", "lang", "expected"),
     [
-        ("zhao", "zh", ["客户", "产品", "库存"]),
-        ("liu", "en", ["Customers", "Products", "Stock"]),
+        ("zhao", "zh", ["客户", "产品", "库存", "导入"]),
+        ("liu", "en", ["Customers", "Products", "Stock", "Import"]),
         ("admin", "zh", ["客户", "产品", "库存", "操作员"]),
         ("admin", "en", ["Customers", "Products", "Stock", "Operators"]),
     ],
@@ -121,7 +121,8 @@ async def test_menu_shows_what_the_roles_may_see(
             "customers",
             "products",
             "stock",
-            *(["operators"] if username == "admin" else []),
+            # admin: operators; who may change some master data: import
+            *(["operators"] if username == "admin" else ["import"]),
         ]
         text = screen_text(pilot)
         for label in expected:
@@ -144,10 +145,10 @@ async def test_non_admin_sees_no_operators_entry(db: Database) -> None:
         text = screen_text(pilot)
         assert "操作员" not in text.split("\n", 1)[1]  # (the title bar says 张总's role)
         assert "账号、角色" not in text
-        await pilot.press("4")  # no fourth entry: nothing opens
+        await pilot.press("5")  # no fifth entry (the fourth is import): nothing opens
         await settle(pilot)
         assert isinstance(pilot.app.screen, MasterDataScreen)
-        await pilot.press("end", "enter")
+        await pilot.press("end", "up", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, StockScreen)
 

@@ -415,6 +415,11 @@ class OrderListScreen(MdListScreen):
         cursor = self.items[after].cursor if after is not None and after in self.items else None
         return self.fetch(cursor, PAGE)
 
+    def export_items(self) -> Any:
+        from order_tui.services.exports import pages
+
+        return pages(lambda cursor: self.fetch(cursor, PAGE), lambda item: item.cursor)
+
     def search(self, text: str) -> list[Any]:
         assert self.actor is not None
         wanted = OrderFilter.parse(text)

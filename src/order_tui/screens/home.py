@@ -15,6 +15,7 @@ from order_tui.domain.lifecycle import Action
 from order_tui.domain.roles import DEPARTMENT_ROLE, PERMISSIONS, Role
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey
 from order_tui.screens.fmt import local_time, money, short_day
 from order_tui.screens.i18n import STRINGS, error_text, localize_bindings, pick, register, t
 from order_tui.screens.palette import OrderFilter
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from order_tui.services import Database
     from order_tui.services.common import Actor
+    from order_tui.services.exports import ExportTable
     from order_tui.services.worklist import Queue, WorkItem
 
 register(
@@ -112,7 +114,7 @@ def flag_text(item: WorkItem, lang: str) -> str:
     return ""
 
 
-class HomeScreen(OrderScreen):
+class HomeScreen(ExportKey, OrderScreen):
     """The worklist. Enter opens the order under the cursor; F5 reloads."""
 
     DEFAULT_CSS = """
@@ -153,7 +155,9 @@ class HomeScreen(OrderScreen):
         Binding("h", "holds_list", "Holds", id="holds_list"),
         Binding("slash", "filter", "Filter", id="filter", key_display="/", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
+        EXPORT_BINDING,
     ]
+    EXPORT_NAME = "worklist"
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
         ("PgUp / PgDn", "key.page"),
@@ -272,6 +276,20 @@ class HomeScreen(OrderScreen):
                 note_text(item, self.lang, self.db.timezone),
             ),
             styles=(style if flag else "", "", "", "", style if item.overdue else ""),
+        )
+
+    def export_table(self) -> ExportTable:
+        """F8: the worklist from the service again, as far as the `/` filter lets it through."""
+        from order_tui.services import exports
+
+        assert self.actor is not None
+        lang, tz = self.lang, self.db.timezone
+        return exports.worklist_table(
+            self.db,
+            self.actor,
+            lang,
+            notes=lambda item: note_text(item, lang, tz),
+            keep=self._passes,
         )
 
     def order_in_view(self) -> WorkItem | None:

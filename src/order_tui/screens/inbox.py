@@ -36,6 +36,7 @@ from order_tui.domain.lifecycle import Status, status_label
 from order_tui.domain.roles import departments_for
 from order_tui.domain.terms import HOLD_KINDS, label
 from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey
 from order_tui.screens.fmt import money, short_day
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.review import (
@@ -54,6 +55,7 @@ from order_tui.widgets.status_line import app_now
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
+    from order_tui.services.exports import ExportTable
     from order_tui.services.inbox import BatchEntry, BatchResult, InboxRow
 
 PAGE = 50  # rows per keyset page
@@ -409,7 +411,7 @@ def result_line(result: BatchResult, entry: BatchEntry | None, lang: str) -> Tex
     return line
 
 
-class InboxScreen(OrderScreen):
+class InboxScreen(ExportKey, OrderScreen):
     """The approval inbox. Enter opens the review screen, or runs the typed option codes."""
 
     DEFAULT_CSS = """
@@ -469,8 +471,10 @@ class InboxScreen(OrderScreen):
         Binding("d", "queue", "Department", id="inbox_queue"),
         Binding("x", "clear_codes", "Clear all options", id="inbox_clear_codes", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="inbox_clear_filter", show=False),
+        EXPORT_BINDING,
         *QUIET_APP_KEYS,
     ]
+    EXPORT_NAME = "inbox"
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
         ("PgUp / PgDn", "key.page"),
@@ -608,6 +612,24 @@ class InboxScreen(OrderScreen):
             self.app.call_from_thread(self._failed, generation, exc)
         else:
             self.app.call_from_thread(self._got_page, generation, after is None, rows)
+
+    def export_table(self) -> ExportTable:
+        """F8: the inbox query again, every page, with the queue, sort and filter in view."""
+        from order_tui.services import exports
+
+        assert self.actor is not None
+        text, low, high = parse_filter(self.filter_text)
+        return exports.inbox_table(
+            self.db,
+            self.actor,
+            self.lang,
+            self.queue,
+            sort=self.sort,
+            descending=self.descending,
+            text=text,
+            amount_min=low,
+            amount_max=high,
+        )
 
     @work(thread=True, exclusive=True, group="inbox-counts", exit_on_error=False)
     def _count(self) -> None:

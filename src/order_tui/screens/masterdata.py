@@ -1,5 +1,6 @@
-"""Master data: a menu of customers, products, stock and operators, each shown only to roles
-that may at least look at it. Enter (or the entry's digit) opens one.
+"""Master data: a menu of customers, products, stock, operators and import, each shown only to
+roles that may at least look at it (import: to those who may change some master data). Enter
+(or the entry's digit) opens one.
 
 `MasterDataScreen(db, lang, actor)`; the list screens are in `md_customers`, `md_products`,
 `md_stock` and `md_operators`.
@@ -45,12 +46,17 @@ register(
             "On hand, locked, incoming; receipts; ledger",
         ),
         "md.menu.operators_about": ("账号、角色、PIN、停用", "Accounts, roles, PINs, disabling"),
+        "md.menu.import": ("导入", "Import"),
+        "md.menu.import_about": (
+            "从 CSV/XLSX 导入客户、产品、库存数量",
+            "Customers, products, stock levels from CSV/XLSX",
+        ),
         "md.menu.hint": (
             "↑↓ 选择 · Enter 或数字键打开 · Esc 返回",
             "↑↓ move · Enter or the digit opens · Esc back",
         ),
         "md.menu.edit": ("可修改", "can edit"),
-        **{f"key.md_pick_{n}": (f"打开第 {n} 项", f"Open entry {n}") for n in range(1, 5)},
+        **{f"key.md_pick_{n}": (f"打开第 {n} 项", f"Open entry {n}") for n in range(1, 6)},
     }
 )
 
@@ -60,12 +66,21 @@ ENTRIES: list[tuple[str, str, str | None]] = [
     ("products", "product", None),
     ("stock", "stock", None),
     ("operators", "operator", "operator"),
+    ("import", "import", "import"),  # whoever may change customers, products or stock
 ]
+
+
+def _may(actor: Actor | None, permission: str) -> bool:
+    if permission == "import":
+        from order_tui.screens.import_screen import importable
+
+        return bool(importable(actor))
+    return may(actor, permission)
 
 
 def visible_entries(actor: Actor | None) -> list[str]:
     """The entries this operator may open (operators: admin only)."""
-    return [name for name, _edit, view in ENTRIES if view is None or may(actor, view)]
+    return [name for name, _edit, view in ENTRIES if view is None or _may(actor, view)]
 
 
 class MenuOptions(OptionList):
@@ -120,7 +135,7 @@ class MasterDataScreen(OrderScreen):
             line.append(fit(self.t(f"md.menu.{name}_about"), 46))
             marker = (
                 self.t("md.menu.edit")
-                if may(self.actor, edit_map[name])
+                if _may(self.actor, edit_map[name])
                 else self.t("md.read_only")
             )
             line.append(" " + marker, style="dim")
@@ -148,10 +163,16 @@ class MasterDataScreen(OrderScreen):
             self.open(self.entries[number - 1])
 
     def open(self, name: str) -> None:
-        """Push the list screen `name` ("customers", "products", "stock", "operators")."""
+        """Push the list screen `name` ("customers", "products", "stock", "operators"), or
+        the import screen ("import")."""
         if name not in self.entries:
             return
         assert self.actor is not None
+        if name == "import":
+            from order_tui.screens.import_screen import ImportScreen
+
+            self.app.push_screen(ImportScreen(self.db, self.lang, self.actor))
+            return
         screen: MdListScreen
         if name == "customers":
             from order_tui.screens.md_customers import CustomersScreen

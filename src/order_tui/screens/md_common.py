@@ -28,10 +28,13 @@ from order_tui.domain.errors import Conflict
 from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.customer_form import ConfirmDialog, LeaveGuard
+from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey, rows_of
 from order_tui.screens.i18n import localize_bindings, register, t
 from order_tui.widgets.grouped_table import Column, Row, layout, render_row
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from textual.dom import DOMNode
 
     from order_tui.services import Database
@@ -623,11 +626,12 @@ class MdDialog(FormMixin, ModalScreen[object]):
         )
 
 
-class MdListScreen(OrderScreen):
+class MdListScreen(ExportKey, OrderScreen):
     """A list screen with a `/` filter line above a `PagedTable`.
 
     Subclasses provide `columns()`, `page(after)` (runs in a worker: services allowed),
     `search(text)` (the same for a filter), `row(item)` and optionally `highlighted(key)`.
+    F8 exports the list in view (the filter's hits, else every page; `export_items`).
     """
 
     DEFAULT_CSS = """
@@ -651,6 +655,7 @@ class MdListScreen(OrderScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="md_filter"),
         Binding("escape", "clear_filter", "Clear filter", id="md_clear_filter", show=False),
+        EXPORT_BINDING,
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
@@ -688,6 +693,26 @@ class MdListScreen(OrderScreen):
     def enter_key(self) -> str | None:
         """The binding id whose description Enter shows in the footer (None: hidden)."""
         return "open"
+
+    def export_items(self) -> Iterator[Any]:
+        """Every item of the list, page by page (in the export's worker)."""
+        from order_tui.services.exports import pages
+
+        return pages(self.page, self.key_of)
+
+    def export_table(self) -> Any:
+        """F8: the filter's hits when filtering, else the whole list by key."""
+        from order_tui.services.exports import ExportTable
+
+        columns = self.columns()
+        text = self.filter_text
+
+        def items() -> Iterator[Any]:
+            yield from (self.search(text) if text else self.export_items())
+
+        return ExportTable(
+            self.list_title(), [c.title for c in columns], rows_of(items(), self.row, columns)
+        )
 
     # -- common -------------------------------------------------------------------------------
 

@@ -167,6 +167,14 @@ class ProductsScreen(MdListScreen):
         yield Static("", id="status", markup=False)
         yield Footer(show_command_palette=False)
 
+    def export_table(self) -> Any:
+        """F8: the service's typed products table (numbers, dates); the filter's hits as shown."""
+        if self.filter_text:
+            return super().export_table()
+        from order_tui.services import exports
+
+        return exports.products_table(self.db, self.lang)
+
     def list_title(self) -> str:
         return self.t("md.products" if self.can_edit else "md.products_ro")
 

@@ -139,6 +139,14 @@ class StockScreen(MdListScreen):
         yield Static("", id="status", markup=False)
         yield Footer(show_command_palette=False)
 
+    def export_table(self) -> Any:
+        """F8: the service's typed stock table (numbers, dates); the filter's hits as shown."""
+        if self.filter_text:
+            return super().export_table()
+        from order_tui.services import exports
+
+        return exports.stock_table(self.db, self.lang)
+
     def list_title(self) -> str:
         return self.t("md.stock" if self.can_edit else "md.stock_ro")
 

@@ -24,6 +24,7 @@ from order_tui.domain.lifecycle import (
     rule_for,
     status_label,
 )
+from order_tui.domain.roles import Role
 from order_tui.domain.terms import (
     ATTACHMENT_KINDS,
     HOLD_KINDS,
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 
 register(
     {
+        "key.detail_print": ("打印", "Print"),
+        "detail.sales_order": ("销售订单", "sales order"),
+        "detail.printing": ("正在生成销售订单 PDF…", "Writing the sales order PDF…"),
+        "detail.printed": ("销售订单已保存：{path}", "Sales order saved: {path}"),
         "key.entry_edit": ("编辑", "Edit"),
         "key.detail_hold": ("挂起", "Hold"),
         "key.detail_release": ("解除挂起", "Release hold"),
@@ -298,6 +303,9 @@ class OrderDetailScreen(OrderScreen):
         Binding("t", "ship_order", "Ship", id="detail_ship"),
         Binding("g", "sign_off_order", "Sign-off", id="detail_sign_off"),
         Binding("f", "record_feedback_order", "Feedback", id="detail_feedback"),
+        # F8 prints, as on the pick, shipment and sign-off screens: here the sales order
+        # sheet for the customer to sign.
+        Binding("f8", "print_sales_order", "Print order", id="detail_print"),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -359,7 +367,43 @@ class OrderDetailScreen(OrderScreen):
         allowed = allowed_actions(Status(self.detail.status), self.actor.roles)
         return any(a in allowed for a in actions)
 
+    def action_print_sales_order(self) -> None:
+        """F8: the sales order sheet as PDF; the operator confirms or types where."""
+        from order_tui.screens.print_dialog import PrintPathDialog
+        from order_tui.services import documents
+
+        default = str(documents.default_path(self.db, "sales_order", self.order_no))
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.notify(self.t("detail.printing"), timeout=3)
+                self._print(path)
+
+        what = self.t("detail.sales_order")
+        self.app.push_screen(PrintPathDialog(self.lang, what, default), callback=chosen)
+
+    @work(thread=True, group="print", exit_on_error=False)
+    def _print(self, path: str) -> None:
+        from order_tui.services import documents
+
+        assert self.actor is not None
+        try:
+            done = documents.sales_order_pdf(self.db, self.actor, self.order_no, path)
+        except Exception as exc:  # a status that may not print, a folder not writable
+            text = error_text(exc, self.lang)
+            self.app.call_from_thread(self.notify, text, severity="error", timeout=8)
+        else:
+            text = self.t("detail.printed", path=str(done))
+            self.app.call_from_thread(self.notify, text, timeout=8)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "print_sales_order":  # anyone in the flow; not a cancelled order
+            return (
+                self.detail is not None
+                and self.actor is not None
+                and bool(self.actor.roles - {Role.ADMIN})
+                and self.detail.status != Status.CANCELLED
+            )
         if action == "edit_order":  # a draft or returned order, for the sales clerk
             from order_tui.screens.order_entry import may_edit
 

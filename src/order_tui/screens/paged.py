@@ -16,13 +16,17 @@ from textual.binding import BindingType
 from textual.widgets import Footer, OptionList, Static
 
 from order_tui.screens.base import OrderScreen, TitleBar
+from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey, plain_row
 from order_tui.screens.i18n import error_text, localize_bindings, register
 from order_tui.screens.review import QUIET_APP_KEYS
 from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from order_tui.services import Database
     from order_tui.services.common import Actor
+    from order_tui.services.exports import ExportTable
 
 PAGE = 50  # rows per keyset page
 PREFETCH = 10  # fetch the next page when the cursor comes this close to the last loaded row
@@ -38,8 +42,10 @@ register(
 )
 
 
-class PagedListScreen(OrderScreen):
-    """Title, one line of context, the grouped list, a status line, the keys."""
+class PagedListScreen(ExportKey, OrderScreen):
+    """Title, one line of context, the grouped list, a status line, the keys.
+
+    F8 exports the head groups' rows as shown, then every page of `fetch` (in a worker)."""
 
     DEFAULT_CSS = """
     PagedListScreen #info {
@@ -61,7 +67,7 @@ class PagedListScreen(OrderScreen):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [*QUIET_APP_KEYS]
+    BINDINGS: ClassVar[list[BindingType]] = [*QUIET_APP_KEYS, EXPORT_BINDING]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
         ("PgUp / PgDn", "key.page"),
@@ -103,6 +109,20 @@ class PagedListScreen(OrderScreen):
 
     def opened(self, key: str) -> None:
         """Enter on the row with this key."""
+
+    def export_table(self) -> ExportTable:
+        from order_tui.services.exports import ExportTable, pages
+
+        columns = self.columns()
+        head = [row for group in self.head for row in group.rows]  # as shown now
+
+        def rows() -> Iterator[list[Any]]:
+            for row in head:
+                yield plain_row(row, columns)
+            for item in pages(lambda after: self.fetch(after)[1], self.cursor):
+                yield plain_row(self.row(item), columns)
+
+        return ExportTable(self.t(self.TITLE_KEY), [c.title for c in columns], rows())
 
     # -- layout -----------------------------------------------------------------------------
 

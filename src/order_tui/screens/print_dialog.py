@@ -1,5 +1,6 @@
-"""Where to write a printed document: the operator confirms the data directory's path or types
-another (a USB stick on a warehouse PC, a shared folder), then the document is written there."""
+"""Where to write a printed document (or an exported list): the operator confirms the data
+directory's path or types another (a USB stick on a warehouse PC, a shared folder), then the
+document is written there."""
 
 from typing import ClassVar
 
@@ -42,20 +43,30 @@ class PrintPathDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="print_cancel", priority=True),
     ]
 
-    def __init__(self, lang: str, what: str, default_path: str) -> None:
+    def __init__(
+        self,
+        lang: str,
+        what: str,
+        default_path: str,
+        *,
+        title_key: str = "print.title",
+        hint_key: str = "print.hint",
+    ) -> None:
         super().__init__()
         self.lang = lang
         self.what = what
         self.default_path = default_path
+        self.title_key = title_key  # the export key asks "Export {what}" with this dialog
+        self.hint_key = hint_key
         localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(t("print.title", self.lang, what=self.what), id="print-title")
+            yield Static(t(self.title_key, self.lang, what=self.what), id="print-title")
             yield Static(t("print.path", self.lang), markup=False)
             yield Input(self.default_path, id="print-path")
             yield Static("", id="print-error", markup=False)
-            yield Static(t("print.hint", self.lang), id="print-hint", markup=False)
+            yield Static(t(self.hint_key, self.lang), id="print-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#print-path", Input).focus()

@@ -1,4 +1,5 @@
-"""Printable documents of steps 4 and 5: pick list, packing slip, delivery receipt (PDF).
+"""Printable documents: the sales order for the customer to sign (step 2), pick list,
+packing slip, delivery receipt (steps 4 and 5), as PDF.
 
 ReportLab draws them with its built-in CID font STSong-Light (Adobe's Song for Simplified
 Chinese), which every PDF reader has: no font file ships with the app, and the Chinese names
@@ -41,13 +42,22 @@ messages.register(
 
 FONT = "STSong-Light"
 KINDS: dict[str, tuple[str, str]] = {
+    "sales_order": ("销售订单", "Sales order"),
     "pick_list": ("拣货单", "Pick list"),
     "packing_slip": ("装箱单", "Packing slip"),
     "receipt": ("送货签收单", "Delivery receipt"),
 }
-FILE_NAMES = {"pick_list": "pick-list", "packing_slip": "packing-slip", "receipt": "receipt"}
+FILE_NAMES = {
+    "sales_order": "sales-order",
+    "pick_list": "pick-list",
+    "packing_slip": "packing-slip",
+    "receipt": "receipt",
+}
 # The statuses in which each document makes sense.
 ALLOWED: dict[str, frozenset[Status]] = {
+    # The order sheet goes to the customer for signature from the draft on; a cancelled
+    # order is not to be signed.
+    "sales_order": frozenset(Status) - {Status.CANCELLED},
     "pick_list": frozenset({Status.APPROVED, Status.IN_PRODUCTION, Status.PICKING, Status.PACKED}),
     "packing_slip": frozenset(
         {
@@ -92,6 +102,54 @@ class DocData:
     lines: list[DocLine]
     packages: list[tuple[int, Decimal, str]]
     printed: str  # local time and who
+
+
+@dataclass(frozen=True)
+class OrderLineData:
+    line_no: int
+    product_code: str
+    name: str
+    spec: str
+    unit: str
+    qty: Decimal
+    unit_price: Decimal
+    tax_code: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+@dataclass(frozen=True)
+class SalesOrderData:
+    """The seed's sales order information sheet, as the order snapshot holds it."""
+
+    order_no: str
+    order_day: date
+    status: str
+    customer: str
+    uscc: str
+    bank: str
+    account: str
+    address: str
+    contact: str
+    phone: str
+    invoice_type: tuple[str, str]
+    invoice_address: str
+    invoice_phone: str
+    lines: list[OrderLineData]
+    price_includes_tax: bool
+    net_total: Decimal
+    tax_total: Decimal
+    goods_total: Decimal
+    freight: Decimal
+    discount: Decimal
+    total: Decimal
+    total_words: str  # 人民币… capital words
+    terms: tuple[str, str]  # the payment terms in words (zh, en)
+    wanted_date: date | None
+    payment_due_date: date | None
+    remarks: str
+    printed: str
 
 
 def documents_dir(db: Database) -> Path:
@@ -161,8 +219,87 @@ def _gather(db: Database, actor: Actor, order_no: str, kind: str) -> DocData:
     )
 
 
+def _gather_sales_order(db: Database, actor: Actor, order_no: str) -> SalesOrderData:
+    from order_tui.domain import terms
+    from order_tui.domain.money import rmb_upper
+
+    _gather_check(db, actor, order_no, "sales_order")
+    with db.reading() as session:
+        order = repo.get_order(session, order_no)
+        assert order.id is not None
+        lines = [
+            OrderLineData(
+                ln.line_no,
+                ln.product_code,
+                ln.name,
+                ln.spec,
+                ln.unit,
+                ln.qty,
+                ln.unit_price,
+                ln.tax_code,
+                ln.net,
+                ln.tax,
+                ln.gross,
+            )
+            for ln in repo.order_lines(session, order.id)
+        ]
+    moment = now_utc().astimezone(ZoneInfo(db.timezone)).strftime("%Y-%m-%d %H:%M")
+    invoice = terms.INVOICE_TYPES.get(order.invoice_type, (order.invoice_type,) * 2)
+    return SalesOrderData(
+        order_no=order.order_no,
+        order_day=order.order_day,
+        status=order.status,
+        customer=order.cust_name,
+        uscc=order.cust_uscc,
+        bank=order.cust_bank,
+        account=order.cust_account,
+        address=" ".join(x for x in (order.cust_address, order.cust_postcode) if x),
+        contact=order.contact_name,
+        phone=order.contact_phone,
+        invoice_type=invoice,
+        invoice_address=order.invoice_address,
+        invoice_phone=order.invoice_phone,
+        lines=lines,
+        price_includes_tax=order.price_includes_tax,
+        net_total=order.net_total,
+        tax_total=order.tax_total,
+        goods_total=order.goods_total,
+        freight=order.freight,
+        discount=order.discount,
+        total=order.total,
+        total_words="人民币" + rmb_upper(order.total),
+        terms=(
+            terms.terms_text(order.payment_terms, order.prepay_pct, order.credit_days, "zh"),
+            terms.terms_text(order.payment_terms, order.prepay_pct, order.credit_days, "en"),
+        ),
+        wanted_date=order.wanted_date,
+        payment_due_date=order.payment_due_date,
+        remarks=order.remarks,
+        printed=f"{moment}  {actor.display_name} ({actor.username})",
+    )
+
+
+def _gather_check(db: Database, actor: Actor, order_no: str, kind: str) -> None:
+    """Who may print (anyone in the order flow) and whether the order's status allows it."""
+    if not actor.roles - {Role.ADMIN}:
+        raise PermissionDenied(code="doc.denied")
+    with db.reading() as session:
+        status = Status(repo.get_order(session, order_no).status)
+    if status not in ALLOWED[kind]:
+        raise ValidationError(
+            code="doc.not_now",
+            field="order",
+            status=(status_label(status, "zh"), status_label(status, "en")),
+            what=KINDS[kind],
+        )
+
+
 def _write(db: Database, actor: Actor, order_no: str, kind: str, path: Path | str | None) -> Path:
-    data = _gather(db, actor, order_no, kind)
+    data: DocData | SalesOrderData
+    if kind == "sales_order":
+        data = _gather_sales_order(db, actor, order_no)
+    else:
+        data = _gather(db, actor, order_no, kind)
     target = _target(db, kind, order_no, path)
     from order_tui.services.pdf_layout import render
 
@@ -180,6 +317,14 @@ def _write(db: Database, actor: Actor, order_no: str, kind: str, path: Path | st
             code="doc.write_failed", field="path", path=str(target), error=exc.strerror or exc
         ) from None
     return target
+
+
+def sales_order_pdf(
+    db: Database, actor: Actor, order_no: str, path: Path | str | None = None
+) -> Path:
+    """The sales order information sheet for the customer to sign: customer block, lines,
+    charges, totals in figures and capital words, terms, dates, signatures of both parties."""
+    return _write(db, actor, order_no, "sales_order", path)
 
 
 def pick_list_pdf(

@@ -168,10 +168,11 @@ def add_customer(db: Database, actor: Actor, data: CustomerInput) -> int:
     require_role(actor, CUSTOMER_ROLES, ("新增客户", "adding a customer"))
     clean = validate_customer(data)
     with db.writing() as session:
-        return _insert_customer(session, actor, clean)
+        return insert_customer(session, actor, clean)
 
 
-def _insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
+def insert_customer(session: Session, actor: Actor, c: CustomerInput) -> int:
+    """A validated customer inside the caller's transaction (one, or a whole import)."""
     if repo.customer_exists(session, code=c.code):
         raise ValidationError(code="md.customer_exists", field="code", customer=c.code)
     if repo.customer_exists(session, uscc=c.uscc):
@@ -232,8 +233,8 @@ class ProductInput:
     stocked: bool = True  # False for a service (installation, training, freight)
 
 
-def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
-    require_role(actor, PRODUCT_ROLES, ("新增产品", "adding a product"))
+def validate_new_product(p: ProductInput) -> None:
+    """The rules for a new product (the form's and the import's); the first problem raised."""
     if not p.code.strip() or not p.name.strip() or not p.unit.strip():
         raise ValidationError(code="md.product_required", field="code")
     if not (p.floor_price <= p.list_price <= p.ceiling_price):
@@ -241,36 +242,46 @@ def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
     _field("tax_code", p.tax_code, money.tax_rate)
     if p.lead_time_days < 0:
         raise ValidationError(code="md.lead_time_negative", field="lead_time_days")
+
+
+def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
+    require_role(actor, PRODUCT_ROLES, ("新增产品", "adding a product"))
+    validate_new_product(p)
     with db.writing() as session:
-        if repo.product_exists(session, p.code.strip()):
-            raise ValidationError(code="md.product_exists", field="code", product=p.code)
-        product = Product(
-            code=p.code.strip(),
-            name=p.name.strip(),
-            spec=p.spec.strip(),
-            unit=p.unit.strip(),
-            list_price=p.list_price,
-            floor_price=p.floor_price,
-            ceiling_price=p.ceiling_price,
-            tax_code=p.tax_code,
-            made_to_order=p.made_to_order,
-            lead_time_days=p.lead_time_days,
-            stocked=p.stocked,
-            mnemonic=mnemonic(p.name),
-        )
-        session.add(product)
-        session.flush()
-        assert product.id is not None
-        repo.stock_for(session, product.id)
-        audit(
-            session,
-            actor,
-            "product",
-            product.id,
-            "add_product",
-            changes={"code": product.code, "name": product.name},
-        )
-        return product.id
+        return insert_product(session, actor, p)
+
+
+def insert_product(session: Session, actor: Actor, p: ProductInput) -> int:
+    """Inside the caller's transaction (one product, or a whole import)."""
+    if repo.product_exists(session, p.code.strip()):
+        raise ValidationError(code="md.product_exists", field="code", product=p.code)
+    product = Product(
+        code=p.code.strip(),
+        name=p.name.strip(),
+        spec=p.spec.strip(),
+        unit=p.unit.strip(),
+        list_price=p.list_price,
+        floor_price=p.floor_price,
+        ceiling_price=p.ceiling_price,
+        tax_code=p.tax_code,
+        made_to_order=p.made_to_order,
+        lead_time_days=p.lead_time_days,
+        stocked=p.stocked,
+        mnemonic=mnemonic(p.name),
+    )
+    session.add(product)
+    session.flush()
+    assert product.id is not None
+    repo.stock_for(session, product.id)
+    audit(
+        session,
+        actor,
+        "product",
+        product.id,
+        "add_product",
+        changes={"code": product.code, "name": product.name},
+    )
+    return product.id
 
 
 def receive_stock(
@@ -287,37 +298,61 @@ def receive_stock(
     """Goods received (qty > 0) or a count correction (qty < 0); incoming is what is on order."""
     require_role(actor, STOCK_ROLES, ("调整库存", "changing stock"))
     with db.writing() as session:
-        product = repo.find_product(session, product_code)
-        assert product.id is not None
-        stock = repo.stock_for(session, product.id)
-        if stock.on_hand + qty < stock.locked:
-            raise ValidationError(code="md.below_locked", field="qty", locked=stock.locked)
-        stock.on_hand += qty
-        if location is not None:
-            stock.location = location
-        if incoming is not None:
-            stock.incoming = incoming
-            stock.incoming_date = incoming_date
-        stock.version += 1
-        if qty:
-            session.add(
-                StockMovement(
-                    product_id=product.id,
-                    kind="receipt" if qty > 0 else "adjust",
-                    qty=qty,
-                    at=now_utc(),
-                    operator_id=actor.id,
-                    note=note,
-                )
-            )
-        audit(
+        receive_in(
             session,
             actor,
-            "stock",
-            product.id,
-            "receive_stock",
-            changes={"product": product_code, "qty": qty, "incoming": incoming},
+            product_code,
+            qty,
+            location=location,
+            incoming=incoming,
+            incoming_date=incoming_date,
+            note=note,
         )
+
+
+def receive_in(
+    session: Session,
+    actor: Actor,
+    product_code: str,
+    qty: Decimal,
+    *,
+    location: str | None = None,
+    incoming: Decimal | None = None,
+    incoming_date: date | None = None,
+    note: str = "",
+) -> None:
+    """`receive_stock` inside the caller's transaction (one receipt, or a whole import)."""
+    product = repo.find_product(session, product_code)
+    assert product.id is not None
+    stock = repo.stock_for(session, product.id)
+    if stock.on_hand + qty < stock.locked:
+        raise ValidationError(code="md.below_locked", field="qty", locked=stock.locked)
+    stock.on_hand += qty
+    if location is not None:
+        stock.location = location
+    if incoming is not None:
+        stock.incoming = incoming
+        stock.incoming_date = incoming_date
+    stock.version += 1
+    if qty:
+        session.add(
+            StockMovement(
+                product_id=product.id,
+                kind="receipt" if qty > 0 else "adjust",
+                qty=qty,
+                at=now_utc(),
+                operator_id=actor.id,
+                note=note,
+            )
+        )
+    audit(
+        session,
+        actor,
+        "stock",
+        product.id,
+        "receive_stock",
+        changes={"product": product_code, "qty": qty, "incoming": incoming},
+    )
 
 
 def _stale(session: Session, kind: str, code: str, entity_id: int) -> Conflict:

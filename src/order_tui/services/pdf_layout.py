@@ -15,7 +15,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from order_tui.services.documents import FONT, KINDS, DocData, DocLine
+from order_tui.domain.lifecycle import Status, status_label
+from order_tui.domain.money import tax_rate
+from order_tui.services.documents import FONT, KINDS, DocData, DocLine, SalesOrderData
 
 _FONT_READY = False
 
@@ -283,12 +285,233 @@ def _signatures(
     return table
 
 
-def render(data: DocData, kind: str, target: str, author: str) -> None:
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _price(value: Decimal) -> str:
+    """A unit price: two places, more only when it has them (0.125 stays 0.125)."""
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 2
+    return f"{value:,.{max(places, 2)}f}"
+
+
+def _rate(code: str) -> str:
+    if code == "exempt":
+        return "免税"
+    try:
+        return f"{(tax_rate(code) * 100).normalize():f}%"
+    except ValueError:
+        return code
+
+
+def _day(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else "-"
+
+
+def _fields(rows: list[tuple[Paragraph, str, Paragraph, str]], widths: list[float]) -> Table:
+    """Label / value pairs, two to a line, in a light grid."""
+    st = _styles()
+    table = Table(
+        [[a, _p(b or "-", st["base"]), c, _p(d or "-", st["base"])] for a, b, c, d in rows],
+        colWidths=widths,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f2f2f2")),
+            ]
+        )
+    )
+    return table
+
+
+def _sales_order(data: SalesOrderData, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The seed's information sheet: order, customer, lines, charges, totals, terms, dates,
+    remarks and both parties' signatures."""
+    zh, en = KINDS["sales_order"]
+    status = Status(data.status)
+    out: list[Flowable] = [
+        _p(f"{zh}  {en.upper()}", st["title"]),
+        _p(f"{_label('打印', 'Printed')}: {data.printed}", st["small"]),
+        Spacer(0, 3 * mm),
+    ]
+    widths = [31 * mm, 59 * mm, 31 * mm, 59 * mm]
+    out.append(
+        _fields(
+            [
+                (
+                    _head("订单号", "Order no."),
+                    data.order_no,
+                    _head("下单日期", "Order date"),
+                    data.order_day.isoformat(),
+                ),
+                (
+                    _head("订单状态", "Status"),
+                    f"{status_label(status, 'zh')} {status_label(status, 'en')}",
+                    _head("要求交期", "Wanted by"),
+                    _day(data.wanted_date),
+                ),
+            ],
+            widths,
+        )
+    )
+    out.append(Spacer(0, 3 * mm))
+    out.append(_p(_label("客户信息", "Customer"), st["box"]))
+    out.append(
+        _fields(
+            [
+                (
+                    _head("客户名称", "Legal name"),
+                    data.customer,
+                    _head("统一社会信用代码", "USCC"),
+                    data.uscc,
+                ),
+                (_head("开户银行", "Bank"), data.bank, _head("银行账号", "Account"), data.account),
+                (
+                    _head("收货地址", "Delivery address"),
+                    data.address,
+                    _head("联系人", "Contact"),
+                    data.contact,
+                ),
+                (
+                    _head("联系电话", "Phone"),
+                    data.phone,
+                    _head("发票类型", "Invoice type"),
+                    f"{data.invoice_type[0]} {data.invoice_type[1]}",
+                ),
+                (
+                    _head("开票地址", "Invoice address"),
+                    data.invoice_address,
+                    _head("开票电话", "Invoice phone"),
+                    data.invoice_phone,
+                ),
+            ],
+            widths,
+        )
+    )
+    out.append(Spacer(0, 3 * mm))
+    price_head = (
+        ("含税单价", "Unit price incl. tax")
+        if data.price_includes_tax
+        else (
+            "不含税单价",
+            "Unit price excl. tax",
+        )
+    )
+    rows = [
+        [
+            ln.line_no,
+            ln.product_code,
+            _product_of(ln.name, ln.spec),
+            ln.unit,
+            _q(ln.qty),
+            _price(ln.unit_price),
+            _rate(ln.tax_code),
+            _money(ln.gross),
+        ]
+        for ln in data.lines
+    ]
+    head = [
+        "#",
+        _head("编码", "Code"),
+        _head("名称/规格", "Name / spec"),
+        _head("单位", "Unit"),
+        _head("数量", "Qty"),
+        _head(*price_head),
+        _head("税率", "Tax"),
+        _head("金额（含税）", "Amount incl. tax"),
+    ]
+    widths = [8 * mm, 18 * mm, 58 * mm, 12 * mm, 16 * mm, 25 * mm, 14 * mm, 29 * mm]
+    out.append(_grid(head, rows, widths, {0, 4, 5, 6, 7}))
+    out.append(Spacer(0, 3 * mm))
+    sums = [
+        (_head("不含税金额", "Net"), _money(data.net_total)),
+        (_head("税额", "Tax"), _money(data.tax_total)),
+        (_head("货款合计", "Goods total"), _money(data.goods_total)),
+        (_head("运费", "Freight"), _money(data.freight)),
+        (_head("折扣", "Discount"), "-" + _money(data.discount) if data.discount else _money(0)),
+        (_head("订单总金额", "Order total"), _money(data.total)),
+    ]
+    charges = Table(
+        [[a, b] for a, b in sums],
+        colWidths=[32 * mm, 32 * mm],
+        hAlign="RIGHT",
+    )
+    charges.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("FONT", (1, 0), (1, -1), FONT, 9.5),
+                ("FONT", (1, -1), (1, -1), FONT, 11),
+                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#e8e8e8")),
+            ]
+        )
+    )
+    out.append(charges)
+    out.append(Spacer(0, 2 * mm))
+    out.append(
+        _fields(
+            [
+                (
+                    _head("总金额（大写）", "Total in words"),
+                    data.total_words,
+                    _head("总金额（小写）", "Total in figures"),
+                    "¥" + _money(data.total),
+                ),
+                (
+                    _head("付款条件", "Payment terms"),
+                    f"{data.terms[0]} / {data.terms[1]}",
+                    _head("付款到期日", "Payment due"),
+                    _day(data.payment_due_date),
+                ),
+            ],
+            [31 * mm, 69 * mm, 31 * mm, 49 * mm],
+        )
+    )
+    out.append(Spacer(0, 2 * mm))
+    out.append(_p(f"{_label('备注', 'Remarks')}: {data.remarks or '-'}", st["base"]))
+    out.append(Spacer(0, 6 * mm))
+    out.append(
+        _signatures(
+            [
+                _head("买方（客户）签字盖章 / 日期", "Buyer: signature, stamp and date"),
+                _head("卖方签字盖章 / 日期", "Seller: signature, stamp and date"),
+            ],
+            st,
+            tall=True,
+        )
+    )
+    out.append(Spacer(0, 2 * mm))
+    out.append(
+        _p(
+            "请核对以上客户信息、品名规格、数量、价格、付款条件与交期，确认无误后签字盖章回传。"
+            " Please check the customer data, items, quantities, prices, payment terms and"
+            " dates above, then sign, stamp and return this sheet.",
+            st["small"],
+        )
+    )
+    return out
+
+
+def _product_of(name: str, spec: str) -> str:
+    return f"{name}  {spec}".strip()
+
+
+def render(data: DocData | SalesOrderData, kind: str, target: str, author: str) -> None:
     """Draw the document of `kind` for `data` into the file `target`."""
     st = _styles()
-    story = _header(data, kind, st)
-    body = {"pick_list": _pick_list, "packing_slip": _packing_slip, "receipt": _receipt}[kind]
-    story += body(data, st)
+    if isinstance(data, SalesOrderData):
+        story = _sales_order(data, st)
+    else:
+        story = _header(data, kind, st)
+        body = {"pick_list": _pick_list, "packing_slip": _packing_slip, "receipt": _receipt}[kind]
+        story += body(data, st)
     zh, en = KINDS[kind]
 
     def footer(canvas: Any, doc: Any) -> None:
