@@ -107,9 +107,7 @@ class History:
                     )
                 )
 
-    def hold(
-        self, order_id: int, kind: str, description: str, *, released: bool = False
-    ) -> None:
+    def hold(self, order_id: int, kind: str, description: str, *, released: bool = False) -> None:
         with self.db.writing() as session:
             _, op = self._ids(session)
             session.add(
@@ -180,7 +178,7 @@ def known_history(db: Database, code: str = "C0001") -> dict[str, str]:
     # 4, 5: in the finance check's exposure (shipped, in review)
     o4, names["o4"] = h.order(date(2026, 10, 20), "shipped", "4000.00", on_hold=True)
     h.hold(o4, "delay", "承运商延误")
-    o5, names["o5"] = h.order(date(2026, 11, 3), "in_review", "5000.00")
+    _o5, names["o5"] = h.order(date(2026, 11, 3), "in_review", "5000.00")
     # 6: returned to the clerk, not in the exposure; 7: a draft; 8: cancelled
     o6, names["o6"] = h.order(date(2026, 11, 5), "returned", "600.00")
     h.review(o6, 1, "returned", "invoice")

@@ -1,5 +1,6 @@
 """The customer profile's arithmetic: months of the window, cycles, on-time rate, credit use."""
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ def test_window_is_consecutive_months_ending_in_as_of(as_of: date, months: int):
     keys = p.months_back(as_of, months)
     assert len(keys) == months
     assert keys[-1] == (as_of.year, as_of.month)
-    for (y1, m1), (y2, m2) in zip(keys, keys[1:], strict=False):
+    for (y1, m1), (y2, m2) in itertools.pairwise(keys):
         assert y2 * 12 + m2 == y1 * 12 + m1 + 1
     start = p.window_start(as_of, months)
     assert start.day == 1 and (start.year, start.month) == keys[0] and start <= as_of
