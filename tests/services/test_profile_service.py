@@ -155,3 +155,16 @@ def test_queries_start_from_the_customer_index(db: Database, known: dict[str, st
             details = " | ".join(str(row[-1]) for row in plan)
             assert "ix_order_customer" in details, (statement, details)
             assert "SCAN sales_order" not in details, (statement, details)
+
+
+def test_credit_used_is_the_finance_checks_exposure(db: Database, known: dict[str, str]):
+    """The profile's credit in use is what the review's credit check sums for a new order:
+    repo.open_orders_of_customer (the review facts' open orders), nothing excluded."""
+    from order_tui.store import repo
+
+    with db.reading() as session:
+        customer = repo.find_customer(session, "C0001")
+        open_orders = repo.open_orders_of_customer(session, customer.id or 0, None)
+    exposure = sum((total for _, total in open_orders), Decimal("0.00"))
+    p = profile.customer_profile(db, MANAGER, "C0001", months=3, as_of=AS_OF)
+    assert p.credit.used == exposure == Decimal("9000.00")

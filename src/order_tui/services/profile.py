@@ -115,22 +115,19 @@ def customer_profile(
         customer = repo.find_customer(session, customer_code)
         cid = customer.id
         assert cid is not None
-        totals = rq.deal_totals(session, cid)
+        totals = rq.customer_totals(session, cid, repo.OPEN_STATUSES, HISTORY_OPEN_STATUSES)
         buckets = rq.cycle_buckets(session, cid, since, db.timezone, offset)
         by_kind = rq.holds_by_kind(session, cid, since)
         calls, complaint_count = rq.feedback_counts(session, cid, since, rules.LOW_SATISFACTION)
-        open_count, open_rows = rq.open_orders(session, cid, HISTORY_OPEN_STATUSES, LIST_LIMIT)
         return CustomerProfile(
             code=customer.code,
             name=customer.legal_name,
             as_of=day,
             months=months,
             since=since,
-            credit=rules.CreditUse(
-                customer.credit_limit, rq.credit_used(session, cid, repo.OPEN_STATUSES)
-            ),
+            credit=rules.CreditUse(customer.credit_limit, totals.exposure),
             month_figures=rules.fill_months(day, months, rq.deals_by_month(session, cid, since)),
-            all_orders=totals.orders,
+            all_orders=totals.deals,
             all_amount=totals.amount,
             first_order_day=totals.first_day,
             cycle=rules.cycle_stats(buckets),
@@ -156,9 +153,9 @@ def customer_profile(
                 )
                 for c in rq.complaints(session, cid, since, rules.LOW_SATISFACTION, DETAIL_LIMIT)
             ],
-            open_count=open_count,
+            open_count=totals.open_orders,
             open_orders=[
                 OpenOrder(o.order_no, o.order_day, o.status, o.total, o.wanted_date, o.on_hold)
-                for o in open_rows
+                for o in rq.open_orders(session, cid, HISTORY_OPEN_STATUSES, LIST_LIMIT)
             ],
         )

@@ -70,21 +70,41 @@ def deals_by_month(
 
 
 @dataclass(frozen=True)
-class DealTotals:
-    orders: int
+class CustomerTotals:
+    deals: int  # all time, drafts and cancelled orders left out
     amount: Decimal
     first_day: date | None
+    exposure: Decimal  # totals of the orders in `exposure_statuses`
+    open_orders: int  # orders in `open_statuses`
 
 
-def deal_totals(session: Session, customer_id: int) -> DealTotals:
-    """Every deal of the customer, all time."""
+def customer_totals(
+    session: Session,
+    customer_id: int,
+    exposure_statuses: Sequence[str],
+    open_statuses: Sequence[str],
+) -> CustomerTotals:
+    """All-time figures of the customer in one pass over its orders."""
+    status, total = col(SalesOrder.status), col(SalesOrder.total)
+    is_deal = status.not_in(NOT_A_DEAL)
     stmt = select(
-        func.count(), func.sum(col(SalesOrder.total)), func.min(col(SalesOrder.order_day))
-    ).where(*_of_customer(customer_id, None), col(SalesOrder.status).not_in(NOT_A_DEAL))
-    n, amount, first = session.exec(stmt).one()
-    if isinstance(first, str):  # SQLite hands back MIN() of a date column as text
+        func.sum(case((is_deal, 1), else_=0)),
+        func.sum(case((is_deal, total), else_=0)),
+        func.min(case((is_deal, col(SalesOrder.order_day)), else_=None)),
+        func.sum(case((status.in_(exposure_statuses), total), else_=0)),
+        func.sum(case((status.in_(open_statuses), 1), else_=0)),
+    ).where(*_of_customer(customer_id, None))
+    deals, amount, first, exposure, open_count = session.exec(stmt).one()
+    if isinstance(first, str):  # SQLite hands back MIN() over an expression as text
         first = date.fromisoformat(first)
-    return DealTotals(int(n), amount if amount is not None else ZERO, first)
+    return CustomerTotals(
+        int(deals or 0), _fen(amount), first, _fen(exposure), int(open_count or 0)
+    )
+
+
+def _fen(value: Decimal | None) -> Decimal:
+    """A sum (typed as the amount column: already yuan) or ZERO for no rows."""
+    return value if value is not None else ZERO
 
 
 def cycle_buckets(
@@ -109,14 +129,6 @@ def cycle_buckets(
     return [
         CycleBucket(int(d), int(n), int(w or 0), int(ok or 0)) for d, n, w, ok in session.exec(stmt)
     ]
-
-
-def credit_used(session: Session, customer_id: int, open_statuses: Sequence[str]) -> Decimal:
-    stmt = select(func.sum(col(SalesOrder.total))).where(
-        *_of_customer(customer_id, None), col(SalesOrder.status).in_(open_statuses)
-    )
-    used = session.exec(stmt).one()
-    return used if used is not None else ZERO
 
 
 def returns_count(session: Session, customer_id: int, since: date) -> int:
@@ -246,10 +258,8 @@ class OpenOrderRow:
 
 def open_orders(
     session: Session, customer_id: int, statuses: Sequence[str], limit: int
-) -> tuple[int, list[OpenOrderRow]]:
-    """(how many, the newest `limit`) of the customer's orders in `statuses`."""
-    where = [*_of_customer(customer_id, None), col(SalesOrder.status).in_(statuses)]
-    count = int(session.exec(select(func.count()).select_from(SalesOrder).where(*where)).one())
+) -> list[OpenOrderRow]:
+    """The newest `limit` of the customer's orders in `statuses`."""
     stmt = (
         select(
             col(SalesOrder.order_no),
@@ -259,8 +269,8 @@ def open_orders(
             col(SalesOrder.wanted_date),
             col(SalesOrder.on_hold),
         )
-        .where(*where)
+        .where(*_of_customer(customer_id, None), col(SalesOrder.status).in_(statuses))
         .order_by(col(SalesOrder.order_day).desc(), col(SalesOrder.serial).desc())
         .limit(limit)
     )
-    return count, [OpenOrderRow(*row) for row in session.exec(stmt)]
+    return [OpenOrderRow(*row) for row in session.exec(stmt)]
