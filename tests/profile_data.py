@@ -6,7 +6,7 @@ Imported as `from tests.profile_data import History` (pytest puts the project ro
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -202,4 +202,39 @@ def known_history(db: Database, code: str = "C0001") -> dict[str, str]:
         date(2026, 10, 5), "completed", "99999.00",
         wanted=date(2026, 10, 6), delivered_at=utc(2026, 10, 30),
     )  # fmt: skip
+    return names
+
+
+# Orders per month before the hand-worked ones (2025-12 .. 2026-08), with their totals: a
+# year of history for the screens' snapshots. Each is delivered `cycle` days after its day.
+EARLIER: tuple[tuple[date, str, int, int | None], ...] = (
+    # (order day, total, cycle days, wanted after days or None)
+    (date(2025, 12, 3), "12800.00", 4, 5),
+    (date(2025, 12, 18), "6400.00", 6, 5),
+    (date(2026, 1, 9), "25600.00", 3, 7),
+    (date(2026, 2, 20), "3200.00", 5, 7),
+    (date(2026, 3, 2), "18000.00", 7, 10),
+    (date(2026, 3, 16), "9600.00", 12, 8),
+    (date(2026, 3, 30), "4800.00", 2, None),
+    (date(2026, 5, 6), "32000.00", 8, 10),
+    (date(2026, 6, 11), "14400.00", 5, 7),
+    (date(2026, 6, 25), "7200.00", 4, 7),
+    (date(2026, 7, 8), "21000.00", 6, 7),
+    (date(2026, 8, 3), "16000.00", 9, 7),
+)
+
+
+def year_of_history(db: Database, code: str = "C0001") -> dict[str, str]:
+    """`known_history` plus a year of earlier deliveries: the screens' demo customer."""
+    names = known_history(db, code)
+    h = History(db, code, serials={date(2026, 8, 15): 101})
+    for day, total, cycle, wanted in EARLIER:
+        delivered = day + timedelta(days=cycle)
+        h.order(
+            day,
+            "archived",
+            total,
+            wanted=None if wanted is None else day + timedelta(days=wanted),
+            delivered_at=utc(delivered.year, delivered.month, delivered.day),
+        )
     return names

@@ -52,6 +52,7 @@ register(
         "key.detail_ship": ("发货", "Ship"),
         "key.detail_sign_off": ("签收", "Sign-off"),
         "key.detail_feedback": ("回访", "Feedback"),
+        "key.detail_profile": ("客户档案", "Customer"),  # screens/profile.py
         "detail.shipped": ("已发 {qty}", "shipped {qty}"),
         "detail.owed": ("欠 {qty}", "owed {qty}"),
     }
@@ -298,6 +299,7 @@ class OrderDetailScreen(OrderScreen):
         Binding("t", "ship_order", "Ship", id="detail_ship"),
         Binding("g", "sign_off_order", "Sign-off", id="detail_sign_off"),
         Binding("f", "record_feedback_order", "Feedback", id="detail_feedback"),
+        Binding("c", "customer_profile", "Customer", id="detail_profile"),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -378,6 +380,10 @@ class OrderDetailScreen(OrderScreen):
             return self._may(Action.PLAN_PRODUCTION, Action.COMPLETE_OPERATION)
         if action == "complete_operation_order":
             return self._may(Action.COMPLETE_OPERATION)
+        if action == "customer_profile":  # sales and finance (screens/profile.py)
+            from order_tui.domain.profile import may_view
+
+            return self.detail is not None and self.actor is not None and may_view(self.actor.roles)
         if action in STEP5_FORMS:  # shown when my roles may take the action now
             if self.detail is None or self.actor is None:
                 return False
@@ -454,6 +460,13 @@ class OrderDetailScreen(OrderScreen):
 
     def action_record_feedback_order(self) -> None:
         self._step5_form("record_feedback_order")
+
+    def action_customer_profile(self) -> None:
+        """`c`: the profile of the order's customer."""
+        from order_tui.screens.profile import open_profile
+
+        if self.detail is not None:
+            open_profile(self, self.detail.customer_code)
 
     def action_edit_order(self) -> None:
         """`e`: the order in the entry screen; this view reloads when it closes."""
