@@ -223,16 +223,10 @@ def _months(p: CustomerProfile, lang: str, ascii: bool, no_color: bool) -> Table
         pad_edge=False,
         expand=True,
         header_style="bold",
-        show_footer=True,
-        footer_style="bold",
     )
-    table.add_column(t("profile.col.month", lang), t("profile.total", lang), no_wrap=True)
-    table.add_column(
-        t("profile.col.orders", lang), str(p.window_orders), justify="right", no_wrap=True
-    )
-    table.add_column(
-        t("profile.col.amount", lang), money(p.window_amount), justify="right", no_wrap=True
-    )
+    table.add_column(t("profile.col.month", lang), no_wrap=True)
+    table.add_column(t("profile.col.orders", lang), justify="right", no_wrap=True)
+    table.add_column(t("profile.col.amount", lang), justify="right", no_wrap=True)
     table.add_column("", ratio=1, no_wrap=True)
     top = max((m.amount for m in p.month_figures), default=None)
     style = "" if no_color else "cyan"
@@ -244,35 +238,19 @@ def _months(p: CustomerProfile, lang: str, ascii: bool, no_color: bool) -> Table
             money(m.amount) if m.orders else "·",
             Bar(fraction, ascii=ascii, style=style),
         )
+    table.add_row(
+        t("profile.total", lang), str(p.window_orders), money(p.window_amount), "", style="bold"
+    )
     return table
 
 
-def render_profile(
-    p: CustomerProfile, lang: str, timezone: str, ascii: bool = False, no_color: bool = False
-) -> Group:
-    """Everything but the open orders (a list of their own below)."""
+WIDE = 110  # from this many columns the month table sits beside the figures
+
+
+def _holds_and_complaints(p: CustomerProfile, lang: str, timezone: str) -> list[RenderableType]:
     parts: list[RenderableType] = []
-    head = Text()
-    head.append(f"{p.name}（{p.code}）" if lang == "zh" else f"{p.name} ({p.code})", style="bold")
-    first = (
-        t("profile.since_first", lang, day=p.first_order_day.isoformat())
-        if p.first_order_day
-        else t("profile.no_orders_yet", lang)
-    )
-    head.append("  " + first, style="dim")
-    parts.append(head)
-    parts.append(_credit(p, lang, ascii, no_color))
-
-    parts.append(Text())
-    window = t("profile.window", lang, months=p.months, since=p.since.isoformat())
-    parts.append(Text(window, style="bold underline"))
-    parts.append(_figures(p, lang))
-
-    parts.append(Text())
-    parts.append(Text(t("profile.monthly", lang), style="bold underline"))
-    parts.append(_months(p, lang, ascii, no_color))
-
     if p.open_holds:
+        parts.append(Text())
         parts.append(Text(t("profile.open_holds", lang, n=len(p.open_holds)), style="bold"))
         for h in p.open_holds:
             line = Text(local_time(h.raised_at.isoformat(), timezone, "%m-%d") + " ", style="dim")
@@ -281,8 +259,8 @@ def render_profile(
             line.append(h.description)
             line.append("  " + t("profile.owner", lang, owner=h.owner), style="dim")
             parts.append(line)
-        parts.append(Text())
     if p.complaint_list:
+        parts.append(Text())
         parts.append(Text(t("profile.complaint_list", lang), style="bold"))
         for c in p.complaint_list:
             line = Text(local_time(c.done_at.isoformat(), timezone, "%m-%d") + " ", style="dim")
@@ -298,6 +276,43 @@ def render_profile(
             if c.after_sales_needed:
                 line.append("  " + t("profile.after_sales", lang, text=c.after_sales), style="bold")
             parts.append(line)
+    return parts
+
+
+def render_profile(
+    p: CustomerProfile,
+    lang: str,
+    timezone: str,
+    ascii: bool = False,
+    no_color: bool = False,
+    width: int = 80,
+) -> Group:
+    """Everything but the open orders (a list of their own below). From `WIDE` columns the
+    month table stands beside the figures, holds and complaints; narrower, below them."""
+    head = Text()
+    head.append(f"{p.name}（{p.code}）" if lang == "zh" else f"{p.name} ({p.code})", style="bold")
+    first = (
+        t("profile.since_first", lang, day=p.first_order_day.isoformat())
+        if p.first_order_day
+        else t("profile.no_orders_yet", lang)
+    )
+    head.append("  " + first, style="dim")
+    window = t("profile.window", lang, months=p.months, since=p.since.isoformat())
+    figures: list[RenderableType] = [Text(window, style="bold underline"), _figures(p, lang)]
+    monthly: list[RenderableType] = [
+        Text(t("profile.monthly", lang), style="bold underline"),
+        _months(p, lang, ascii, no_color),
+    ]
+    details = _holds_and_complaints(p, lang, timezone)
+    parts: list[RenderableType] = [head, _credit(p, lang, ascii, no_color), Text()]
+    if width >= WIDE:
+        side = Table.grid(padding=(0, 3), expand=True)
+        side.add_column(ratio=11)
+        side.add_column(ratio=9)
+        side.add_row(Group(*figures, *details), Group(*monthly))
+        parts.append(side)
+    else:
+        parts += [*figures, Text(), *monthly, *details]
     return Group(*parts)
 
 
@@ -412,10 +427,7 @@ class ProfileScreen(OrderScreen):
         if not self.is_attached:
             return
         self.profile = p
-        ascii = bool(getattr(self.app, "ascii", False))
-        self.query_one("#figures", Static).update(
-            render_profile(p, self.lang, self.db.timezone, ascii, self.app.no_color)
-        )
+        self._draw()
         head = self.t("profile.open_orders", n=p.open_count)
         if p.open_count > len(p.open_orders):
             head += " · " + self.t("profile.open_shown", shown=len(p.open_orders))
@@ -434,6 +446,20 @@ class ProfileScreen(OrderScreen):
         else:
             options.add_option(Option(self.t("profile.no_open"), disabled=True))
         self.refresh_bindings()
+
+    def _draw(self) -> None:
+        if self.profile is None:
+            return
+        ascii = bool(getattr(self.app, "ascii", False))
+        width = self.query_one("#summary", VerticalScroll).size.width or self.size.width
+        self.query_one("#figures", Static).update(
+            render_profile(
+                self.profile, self.lang, self.db.timezone, ascii, self.app.no_color, width
+            )
+        )
+
+    def on_resize(self) -> None:
+        self._draw()  # side by side or one below the other
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_order":
