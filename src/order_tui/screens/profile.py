@@ -101,8 +101,8 @@ register(
         "profile.wanted": ("交期 {day}", "wanted {day}"),
         "key.profile_open": ("打开订单", "Open order"),
         "key.profile_months": ("月数", "Months"),
-        "key.profile_page_up": ("上翻", "Page up"),
-        "key.profile_page_down": ("下翻", "Page down"),
+        "key.profile_page_up": ("数据上翻", "Figures: page up"),
+        "key.profile_page_down": ("数据下翻", "Figures: page down"),
     }
 )
 
@@ -374,7 +374,10 @@ class ProfileScreen(OrderScreen):
         ),
         Binding("m", "months", "Months", id="profile_months"),
     ]
-    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [("Up / Down", "key.move")]
+    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
+        ("Up / Down", "key.move"),
+        ("Enter", "key.profile_open"),
+    ]
 
     def __init__(
         self, db: Database, lang: str, actor: Actor, customer_code: str, months: int = 12
