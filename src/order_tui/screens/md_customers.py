@@ -77,6 +77,11 @@ register(
         "md.cust.terms_list": ("{terms}；默认 {default}", "{terms}; default {default}"),
         "key.md_contact": ("加联系人", "Add contact"),
         "key.md_address": ("加地址", "Add address"),
+        "key.md_profile": ("客户档案", "Profile"),  # screens/profile.py
+        "md.cust.profile_hint": (
+            "p 客户档案：成交、交期、投诉、信用",
+            "p profile: deals, delivery, complaints, credit",
+        ),
     }
 )
 
@@ -113,6 +118,8 @@ class CustomersScreen(MdListScreen):
         # shown beside the contacts / addresses below the list, not in the footer
         Binding("c", "contact", "Add contact", id="md_contact", show=False),
         Binding("d", "address", "Add address", id="md_address", show=False),
+        # named below the contacts and addresses (the footer is full at 80 columns)
+        Binding("p", "profile", "Profile", id="md_profile", show=False),
     ]
 
     def __init__(self, db: Database, lang: str, actor: Actor) -> None:
@@ -233,6 +240,8 @@ class CustomersScreen(MdListScreen):
             addresses,
             full_address,
         )
+        if self.check_action("profile", ()):
+            lines.append(Text(self.t("md.cust.profile_hint"), style="dim"))
         side = Text("\n").join(lines)
         side.no_wrap = True
         side.overflow = "ellipsis"
@@ -247,6 +256,10 @@ class CustomersScreen(MdListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add", "contact", "address"):
             return self.can_edit
+        if action == "profile":  # sales and finance
+            from order_tui.domain.profile import may_view
+
+            return self.actor is not None and may_view(self.actor.roles)
         return super().check_action(action, parameters)
 
     def _current(self) -> CustomerRow | None:
@@ -281,6 +294,14 @@ class CustomersScreen(MdListScreen):
         if isinstance(code, str) and self.is_attached:
             self.side_for = None  # reload what is shown below the list too
             self.reload(keep=code)
+
+    def action_profile(self) -> None:
+        """`p`: the highlighted customer's profile."""
+        from order_tui.screens.profile import open_profile
+
+        item = self._current()
+        if item is not None:
+            open_profile(self, item.code)
 
     def action_contact(self) -> None:
         item = self._current()

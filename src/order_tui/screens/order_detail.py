@@ -57,6 +57,7 @@ register(
         "key.detail_ship": ("发货", "Ship"),
         "key.detail_sign_off": ("签收", "Sign-off"),
         "key.detail_feedback": ("回访", "Feedback"),
+        "key.detail_profile": ("客户档案", "Customer"),  # screens/profile.py
         "detail.shipped": ("已发 {qty}", "shipped {qty}"),
         "detail.owed": ("欠 {qty}", "owed {qty}"),
     }
@@ -306,6 +307,8 @@ class OrderDetailScreen(OrderScreen):
         # F8 prints, as on the pick, shipment and sign-off screens: here the sales order
         # sheet for the customer to sign.
         Binding("f8", "print_sales_order", "Print order", id="detail_print"),
+        # Off the footer: with F8 it would push ^Q Quit past 80 columns; F1 and ^P list it.
+        Binding("c", "customer_profile", "Customer", id="detail_profile", show=False),
     ]
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down / PgUp / PgDn", "key.scroll"),
@@ -422,6 +425,10 @@ class OrderDetailScreen(OrderScreen):
             return self._may(Action.PLAN_PRODUCTION, Action.COMPLETE_OPERATION)
         if action == "complete_operation_order":
             return self._may(Action.COMPLETE_OPERATION)
+        if action == "customer_profile":  # sales and finance (screens/profile.py)
+            from order_tui.domain.profile import may_view
+
+            return self.detail is not None and self.actor is not None and may_view(self.actor.roles)
         if action in STEP5_FORMS:  # shown when my roles may take the action now
             if self.detail is None or self.actor is None:
                 return False
@@ -498,6 +505,13 @@ class OrderDetailScreen(OrderScreen):
 
     def action_record_feedback_order(self) -> None:
         self._step5_form("record_feedback_order")
+
+    def action_customer_profile(self) -> None:
+        """`c`: the profile of the order's customer."""
+        from order_tui.screens.profile import open_profile
+
+        if self.detail is not None:
+            open_profile(self, self.detail.customer_code)
 
     def action_edit_order(self) -> None:
         """`e`: the order in the entry screen; this view reloads when it closes."""

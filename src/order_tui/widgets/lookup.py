@@ -47,6 +47,8 @@ register(
         "key.lookup_cancel": ("取消", "Cancel"),
         "key.lookup_down": ("下一项", "Next"),
         "key.lookup_up": ("上一项", "Previous"),
+        "key.lookup_profile": ("客户档案", "Customer profile"),
+        "lookup.profile_hint": (" · Ctrl+O 客户档案", " · Ctrl+O profile"),
     }
 )
 
@@ -89,6 +91,9 @@ class LookupDialog(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", id="lookup_up", show=False, priority=True),
         Binding("pagedown", "move(10)", "Page down", show=False, priority=True),
         Binding("pageup", "move(-10)", "Page up", show=False, priority=True),
+        # customers only: the highlighted customer's profile (screens/profile.py) above this
+        # prompt; Esc there comes back here. Ctrl+O: the search input keeps every letter.
+        Binding("ctrl+o", "profile", "Customer profile", id="lookup_profile", priority=True),
     ]
 
     def __init__(self, db: Database, lang: str, kind: str, initial: str = "") -> None:
@@ -149,6 +154,8 @@ class LookupDialog(ModalScreen[str | None]):
         status = (
             t("lookup.count", self.lang, count=len(hits)) if hits else t("lookup.none", self.lang)
         )
+        if hits and self._may_profile():
+            status += t("lookup.profile_hint", self.lang)
         self.query_one("#lookup-status", Static).update(status)
         self.shown_for = text
         if self.pick_when_ready:
@@ -177,3 +184,23 @@ class LookupDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def _may_profile(self) -> bool:
+        from order_tui.domain.profile import may_view
+
+        actor = getattr(self.app, "actor", None)
+        return self.kind == "customer" and actor is not None and may_view(actor.roles)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "profile":
+            return self._may_profile()
+        return True
+
+    def action_profile(self) -> None:
+        """Ctrl+O: the highlighted customer's profile."""
+        from order_tui.screens.profile import open_profile
+
+        options = self.query_one(OptionList)
+        if self._searching() or options.highlighted is None or not self.codes:
+            return
+        open_profile(self, self.codes[options.highlighted])
