@@ -59,6 +59,12 @@ WAIT_NOTICE_SECONDS = 0.3  # a write still running after this shows the waiting 
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
 
 
+def _warm_up() -> None:
+    from order_tui.domain.mnemonic import mnemonic
+
+    mnemonic("预热")
+
+
 class OrderApp(App[None], inherit_bindings=False):
     """order-tui. `OrderApp(db, lang="zh", user=None, demo=False, os_user=None).run()`.
 
@@ -135,6 +141,9 @@ class OrderApp(App[None], inherit_bindings=False):
             self.login_os_user(self.os_user)
         else:
             self.show_login()
+        # pypinyin's dictionaries load in the background once the first screen is up, so the
+        # first lookup or palette search does not stall on them.
+        self.run_worker(_warm_up, thread=True, group="warm-up", exit_on_error=False)
 
     # -- form drafts: every few seconds, and at once when the terminal hangs up ---------------
 

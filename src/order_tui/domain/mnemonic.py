@@ -2,8 +2,6 @@
 
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 
 def _ascii_alnum(text: str) -> str:
     # NFKD splits accents off (é -> e + mark) so that the mark, not the letter, is dropped.
@@ -23,5 +21,9 @@ def mnemonic(name: str) -> str:
         raise TypeError(f"name must be str, not {type(name).__name__}")
     # NFKC first so full-width letters and digits (ＡＢＣ，１２３) count as Latin ones.
     text = unicodedata.normalize("NFKC", name)
+    # Imported here: loading pypinyin's phrase dictionary takes most of a second, which the
+    # first screen should not wait for (the app warms it up in the background).
+    from pypinyin import Style, lazy_pinyin
+
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_keep_latin)
     return _ascii_alnum("".join(initials))
