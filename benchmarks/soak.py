@@ -293,53 +293,77 @@ def _do(
     return rows
 
 
-def operator_main(path: str, username: str, seconds: float, seed: int, logs: str) -> None:
+def make_files(folder: Path) -> Path:
+    """The documents operators attach: a signed receipt and the archive checklist's three."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("receipt", *ARCHIVE_KINDS):
+        (folder / f"{name}.txt").write_text(f"{name} 扫描件", encoding="utf-8")
+    return folder
+
+
+def act_once(
+    db: Database, actor: Any, rng: random.Random, files: Path, waits: "LockWaits"
+) -> Entry | None:
+    """One random allowed action (or a new order) by `actor`; None when nothing waits."""
     from order_tui.domain.errors import ReadOnly
     from order_tui.services import orders
     from order_tui.services.common import today
 
+    creating = Role.SALES_CLERK in actor.roles and rng.random() < 0.15
+    order_no, status, on_hold = ("", "", False) if creating else _pick_order(db, rng, actor.roles)
+    if not creating and not order_no:
+        return None
+    action = Action.EDIT if creating else _choose(rng, status, on_hold, actor.roles)
+    name = "create" if creating else action.value
+    t0 = time.time()
+    rows: list[tuple[str, str]] = []
+    outcome, error = "ok", ""
+    with waits.measure() as waited:
+        try:
+            if creating:
+                wanted = today(db) + timedelta(days=30)
+                order_no = orders.create_order(db, actor, _order_input(rng, wanted)).order_no
+                rows = [(order_no, "create")]
+            else:
+                rows = _do(db, actor, rng, order_no, action, files)
+        except ReadOnly as exc:  # archived meanwhile: the refusal itself is audited
+            outcome, error, rows = "refused", exc.code or "", [(order_no, f"refused:{name}")]
+        except DomainError as exc:
+            outcome, error, rows = "refused", exc.code or str(exc), []
+        except Exception as exc:  # the soak counts whatever escapes
+            outcome, error, rows = "failed", f"{type(exc).__name__}: {exc}", []
+    return Entry(actor.username, name, order_no, outcome, t0, time.time(), waited[0], error, rows)
+
+
+def operator_main(path: str, username: str, seconds: float, seed: int, logs: str) -> None:
     db = open_database(f"sqlite:///{path}", Path(path).parent)
     waits = LockWaits(db)
     actor = _actor(db, username)
     rng = random.Random(seed)
-    files = Path(logs) / f"files-{username}"
-    files.mkdir(exist_ok=True)
-    for name in ("receipt", *ARCHIVE_KINDS):
-        (files / f"{name}.txt").write_text(f"{name} 扫描件", encoding="utf-8")
+    files = make_files(Path(logs) / f"files-{username}")
     entries: list[Entry] = []
     deadline = time.time() + seconds
     while time.time() < deadline:
-        creating = Role.SALES_CLERK in actor.roles and rng.random() < 0.15
-        order_no, status, on_hold = (
-            ("", "", False) if creating else _pick_order(db, rng, actor.roles)
-        )
-        if not creating and not order_no:
+        entry = act_once(db, actor, rng, files, waits)
+        if entry is None:
             time.sleep(0.01)
-            continue
-        action = Action.EDIT if creating else _choose(rng, status, on_hold, actor.roles)
-        name = "create" if creating else action.value
-        t0 = time.time()
-        rows: list[tuple[str, str]] = []
-        outcome, error = "ok", ""
-        with waits.measure() as waited:
-            try:
-                if creating:
-                    wanted = today(db) + timedelta(days=30)
-                    order_no = orders.create_order(db, actor, _order_input(rng, wanted)).order_no
-                    rows = [(order_no, "create")]
-                else:
-                    rows = _do(db, actor, rng, order_no, action, files)
-            except ReadOnly as exc:  # archived meanwhile: the refusal itself is audited
-                outcome, error, rows = "refused", exc.code or "", [(order_no, f"refused:{name}")]
-            except DomainError as exc:
-                outcome, error, rows = "refused", exc.code or str(exc), []
-            except Exception as exc:
-                outcome, error, rows = "failed", f"{type(exc).__name__}: {exc}", []
-        entries.append(
-            Entry(username, name, order_no, outcome, t0, time.time(), waited[0], error, rows)
-        )
+        else:
+            entries.append(entry)
     _write_log(Path(logs) / f"{username}.jsonl", entries)
     db.dispose()
+
+
+def import_batch(db: Database, actor: Any, rng: random.Random, batch: int) -> list[str]:
+    """`batch` new orders in one transaction, as an import makes them."""
+    from order_tui.services.common import today
+    from order_tui.services.orders import create_in_session
+
+    wanted = today(db) + timedelta(days=30)
+    with db.writing() as session:
+        return [
+            create_in_session(session, db, actor, _order_input(rng, wanted)).order_no
+            for _ in range(batch)
+        ]
 
 
 # -- the importer ------------------------------------------------------------------------------
@@ -349,9 +373,6 @@ def importer_main(
     path: str, seconds: float, seed: int, logs: str, batch: int, pause: float
 ) -> None:
     """A bulk import: `batch` orders per transaction through the services, then a pause."""
-    from order_tui.services.common import today
-    from order_tui.services.orders import create_in_session
-
     db = open_database(f"sqlite:///{path}", Path(path).parent)
     waits = LockWaits(db)
     actor = _actor(db, IMPORTER)
@@ -359,16 +380,12 @@ def importer_main(
     entries: list[Entry] = []
     deadline = time.time() + seconds
     while time.time() < deadline:
-        wanted = today(db) + timedelta(days=30)
         t0 = time.time()
         made: list[str] = []
         outcome, error = "ok", ""
         with waits.measure() as waited:
             try:
-                with db.writing() as session:
-                    for _ in range(batch):
-                        order = create_in_session(session, db, actor, _order_input(rng, wanted))
-                        made.append(order.order_no)
+                made = import_batch(db, actor, rng, batch)
             except DomainError as exc:
                 outcome, error, made = "refused", exc.code or str(exc), []
             except Exception as exc:
@@ -503,7 +520,7 @@ def soak(
     seconds: float,
     *,
     seed: int = 1,
-    batch: int = 25,
+    batch: int = 5,
     pause: float = 0.002,
 ) -> SoakResult:
     """Run the soak in `folder` (a fresh database there) and check the result."""
@@ -579,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=25, help="orders per import transaction")
+    parser.add_argument("--batch", type=int, default=5, help="orders per import transaction")
     parser.add_argument("--pause", type=float, default=0.002, help="import pause (s)")
     parser.add_argument("--dir", type=Path, help="keep the database and logs here")
     parser.add_argument(
