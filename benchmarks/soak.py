@@ -78,6 +78,7 @@ WEIGHTS: dict[Action, int] = {
     Action.HOLD: 1,
     Action.RELEASE_HOLD: 8,
 }
+SIDE_ACTIONS = frozenset({Action.HOLD, Action.ATTACH, Action.CANCEL, Action.RELEASE_HOLD})
 OPEN_STATUSES = [s.value for s in Status if s not in (Status.ARCHIVED, Status.CANCELLED)]
 
 
@@ -210,13 +211,28 @@ def _order_input(rng: random.Random, wanted: Any) -> Any:
 
 def _pick_order(db: Database, rng: random.Random, roles: frozenset[Role]) -> tuple[str, str, bool]:
     """A recent order in a status where these roles have work, or ('', '', False)."""
+    # Statuses where these roles move orders on; side actions (hold, cancel...) happen there
+    # too, but a manager who can only cancel approved orders should not go looking for them.
     statuses = [
         s
         for s in OPEN_STATUSES
-        if any(a not in (Action.HOLD, Action.ATTACH) for a in allowed_actions(Status(s), roles))
+        if any(a not in SIDE_ACTIONS for a in allowed_actions(Status(s), roles))
     ]
     rng.shuffle(statuses)
     with db.reading() as session:
+        if rng.random() < 0.2 and any(
+            Action.RELEASE_HOLD in allowed_actions(Status.DRAFT, {role}) for role in roles
+        ):  # the clerk's worklist shows held orders first: some get released
+            rows = session.execute(
+                text(
+                    "SELECT order_no, status FROM sales_order WHERE on_hold "
+                    "ORDER BY id DESC LIMIT 20"
+                )
+            ).all()
+            if rows:
+                no, status = rng.choice(rows)
+                if status in OPEN_STATUSES:
+                    return str(no), str(status), True
         for status in statuses:
             rows = session.execute(
                 text(

@@ -232,6 +232,7 @@ def _sqlite_engine(
             conn.exec_driver_sql(f"BEGIN {mode}")
             return
         key = _raw_id(conn.connection)
+        queue.release(queue.turns.pop(key, None))  # never two turns on one connection
         queue.turns[key] = queue.acquire()
         try:
             conn.exec_driver_sql(f"BEGIN {mode}")
