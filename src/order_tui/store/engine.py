@@ -6,9 +6,13 @@ on, a busy timeout, and BEGIN IMMEDIATE for every write transaction: a deferred 
 Reads use plain deferred transactions on the same pool.
 """
 
+import contextlib
+import fcntl
 import os
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +25,132 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 5000
+# Set to "0" to leave writers to SQLite's busy handler alone (benchmarks compare the two).
+WRITER_QUEUE_ENV = "ORDER_TUI_WRITER_QUEUE"
+LOCK_SUFFIX = ".writer-lock"
+
+
+class WriterQueue:
+    """Writers of one SQLite file take turns on a lock file before BEGIN IMMEDIATE.
+
+    SQLite's busy handler sleeps and retries with growing sleeps (up to 100 ms), so a writer
+    that commits often (an import) re-takes the lock while an operator's write is asleep: the
+    operator waits seconds (notes/data-layer.md 1.5). Waiting here instead, on a kernel lock
+    polled every half millisecond, hands the lock over within a millisecond of its release.
+
+    `flock` on `<db>.writer-lock`: per open file, so each acquisition opens its own
+    descriptor (threads of one process exclude each other too), and the kernel drops it when
+    a process dies. The file gets the database file's mode, so operators who share the
+    database as different OS users (0660, see prepare_sqlite_file) share the lock file too.
+    Nothing depends on it for correctness: SQLite's own lock still decides, so a file that
+    cannot be opened, or a wait past the busy timeout, just goes on without the queue.
+    """
+
+    POLL = 0.0005
+    NESTED = -1
+
+    def __init__(self, db_path: Path, timeout: float) -> None:
+        self.path = Path(f"{db_path}{LOCK_SUFFIX}")
+        self.db_path = db_path
+        self.timeout = timeout
+        self._held = threading.local()
+        # id(driver connection) -> the token of its turn
+        self.turns: dict[int, int | None] = {}
+
+    def _open(self) -> int | None:
+        try:
+            return os.open(self.path, os.O_RDONLY)  # flock needs no write access
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        try:
+            mode = self.db_path.stat().st_mode & 0o666
+        except OSError:
+            mode = 0o644
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            return self._open()
+        except OSError:
+            return None
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, mode)  # the umask must not take the group's access away
+        return fd
+
+    def acquire(self) -> int | None:
+        """Wait for our turn. Returns the token for `release`: the descriptor holding the
+        lock, NESTED for a second write in a thread that has the turn, None when not queued."""
+        if getattr(self._held, "depth", 0):
+            # A second write session in the same thread: queuing would wait for ourselves
+            # forever; SQLite's busy timeout reports that mistake instead.
+            self._held.depth += 1
+            return self.NESTED
+        fd = self._open()
+        if fd is None:
+            return None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)  # go on without the queue; SQLite's lock still decides
+                    return None
+                time.sleep(self.POLL)
+        self._held.depth = 1
+        return fd
+
+    def release(self, token: int | None) -> None:
+        """End a turn; None (no turn was taken, e.g. a pool's reset rollback) does nothing."""
+        if token is None:
+            return
+        self._held.depth = max(0, getattr(self._held, "depth", 0) - 1)
+        if token >= 0:
+            os.close(token)  # closing the only descriptor drops the flock
+
+
+def _raw_id(connection: Any) -> int:
+    # SQLAlchemy passes the pool's proxy or the driver's connection, depending on the path.
+    return id(getattr(connection, "dbapi_connection", connection))
+
+
+def _queue_writers(engine: Engine, queue: "WriterQueue") -> None:
+    """Hand the turn on only once COMMIT or ROLLBACK has returned.
+
+    The engine's commit and rollback events fire before the statement; releasing there would
+    send the next writer into SQLite's busy handler (sleeping 1 ms and more) while this one
+    still syncs its commit. So the dialect's own commit and rollback of this engine (its
+    dialect is its own) release the turn after the driver returns.
+    """
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            queue.release(queue.turns.pop(_raw_id(dbapi_connection), None))
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            queue.release(queue.turns.pop(_raw_id(dbapi_connection), None))
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, _record: object, _exc: object) -> None:
+        queue.release(queue.turns.pop(_raw_id(dbapi_connection), None))
+
+
+def _queue_wanted(writer_queue: bool | None) -> bool:
+    if writer_queue is not None:
+        return writer_queue
+    return os.environ.get(WRITER_QUEUE_ENV, "1") != "0"
 
 
 @dataclass
@@ -59,7 +189,14 @@ class Database:
         self.write_engine.dispose()
 
 
-def _sqlite_engine(url: str, *, busy_ms: int, foreign_keys: bool, synchronous: str) -> Engine:
+def _sqlite_engine(
+    url: str,
+    *,
+    busy_ms: int,
+    foreign_keys: bool,
+    synchronous: str,
+    writer_queue: bool | None = None,
+) -> Engine:
     connect_args: dict[str, Any] = {"timeout": busy_ms / 1000}
     if sys.version_info >= (3, 12):
         # Keep legacy mode explicitly: with autocommit=False the driver would issue its own
@@ -83,10 +220,25 @@ def _sqlite_engine(url: str, *, busy_ms: int, foreign_keys: bool, synchronous: s
         cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cur.close()
 
+    path = sqlite_path(url)
+    queue = WriterQueue(path, busy_ms / 1000) if path and _queue_wanted(writer_queue) else None
+    if queue is not None:
+        _queue_writers(engine, queue)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if queue is None or mode != "IMMEDIATE":
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        key = _raw_id(conn.connection)
+        queue.release(queue.turns.pop(key, None))  # never two turns on one connection
+        queue.turns[key] = queue.acquire()
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            queue.release(queue.turns.pop(key, None))
+            raise
 
     return engine
 
@@ -97,11 +249,20 @@ def make_engines(
     busy_ms: int = BUSY_TIMEOUT_MS,
     foreign_keys: bool = True,
     synchronous: str = "FULL",
+    writer_queue: bool | None = None,
 ) -> tuple[Engine, Engine]:
-    """(read_engine, write_engine) for a database URL."""
+    """(read_engine, write_engine) for a database URL.
+
+    `writer_queue` (SQLite files only; default on unless ORDER_TUI_WRITER_QUEUE=0): writers
+    take turns on `<db>.writer-lock` before BEGIN IMMEDIATE, see WriterQueue.
+    """
     if url.startswith("sqlite"):
         base = _sqlite_engine(
-            url, busy_ms=busy_ms, foreign_keys=foreign_keys, synchronous=synchronous
+            url,
+            busy_ms=busy_ms,
+            foreign_keys=foreign_keys,
+            synchronous=synchronous,
+            writer_queue=writer_queue,
         )
         return base, base.execution_options(sqlite_begin="IMMEDIATE")
     base = create_engine(url, pool_pre_ping=True)

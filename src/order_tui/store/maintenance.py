@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from order_tui.domain.lifecycle import Status, reachable_statuses
+from order_tui.domain.lifecycle import Action, Status, reachable_statuses, rule_for
 from order_tui.store.engine import Database, sqlite_path
 from order_tui.store.migrate import current_revision, head_revision
 
@@ -182,6 +182,91 @@ def _check_stock(conn: Connection) -> tuple[str, str, bool]:
         return ("stock", "locked within 0..on hand everywhere", True)
     bad = [f"product {pid}" for pid, _on_hand, _locked in rows]
     return ("stock", f"locked outside 0..on hand: {_shown(bad)}", False)
+
+
+def _check_locked_matches_picks(conn: Connection) -> tuple[str, str, bool]:
+    """Per stocked product, stock.locked equals what picks hold: picked and not yet shipped.
+
+    Not part of `check`: `order-tui seed` writes packed orders without locking their stock.
+    """
+    # Quantities share one scale, so the stored integers compare exactly.
+    rows = conn.execute(
+        text(
+            "SELECT s.product_id, s.locked, COALESCE(h.held, 0) FROM stock s "
+            "JOIN product p ON p.id = s.product_id "
+            "LEFT JOIN (SELECT l.product_id, SUM(l.picked_qty - l.shipped_qty) AS held "
+            "  FROM order_line l JOIN sales_order o ON o.id = l.order_id "
+            "  WHERE o.status <> 'cancelled' GROUP BY l.product_id) h "
+            "ON h.product_id = s.product_id "
+            "WHERE p.stocked AND s.locked <> COALESCE(h.held, 0) ORDER BY s.product_id"
+        )
+    ).all()
+    if not rows:
+        return ("locked stock", "equals what open picks hold, for every product", True)
+    bad = [f"product {pid}: locked {locked}, picks hold {held}" for pid, locked, held in rows]
+    return ("locked stock", f"differs from open picks: {_shown(bad)}", False)
+
+
+def check_locked_stock(db: Database) -> tuple[str, str, bool]:
+    """The stock ledger against the order lines (a soak and crash-test check)."""
+    with db.read_engine.connect() as conn:
+        return _check_locked_matches_picks(conn)
+
+
+def _step_allowed(action: str, from_status: str, to_status: str) -> bool:
+    """Whether one audited step is a move the lifecycle table allows."""
+    try:
+        rule = rule_for(Status(from_status), Action(action))
+    except ValueError:  # not a lifecycle action (remove_attachment, revise_operation...)
+        return from_status == to_status
+    if rule is None:
+        return False
+    if not rule.targets:
+        return from_status == to_status
+    return Status(to_status) in rule.targets
+
+
+def _check_audit_trail(conn: Connection) -> tuple[str, str, bool]:
+    """Each order's audit rows chain from creation to its status by moves of the table.
+
+    The first row is the creation (nothing -> draft), each row starts where the previous one
+    ended, every move is one the table allows, and the last row ends in the order's status:
+    a status without its audit row, or an audit row without its change, shows up here.
+    Not part of `check`: `order-tui seed` writes orders without audit rows.
+    """
+    statuses = {
+        int(oid): (str(no), str(status))
+        for oid, no, status in conn.execute(text("SELECT id, order_no, status FROM sales_order"))
+    }
+    last: dict[int, str] = {}
+    problems: list[str] = []
+    rows = conn.execute(
+        text(
+            "SELECT entity_id, action, from_status, to_status FROM audit_event "
+            "WHERE entity = 'order' AND to_status <> '' ORDER BY entity_id, id"
+        )
+    )
+    for oid, action, from_status, to_status in rows:
+        no = statuses.get(int(oid), (f"id {oid}", ""))[0]
+        if int(oid) not in last:
+            if action != "create" or from_status or to_status != Status.DRAFT.value:
+                problems.append(f"{no}: first row {action} {from_status}->{to_status}")
+        elif from_status != last[int(oid)]:
+            problems.append(f"{no}: {action} from {from_status}, was {last[int(oid)]}")
+        elif not _step_allowed(str(action), str(from_status), str(to_status)):
+            problems.append(f"{no}: {action} {from_status}->{to_status} not in the table")
+        last[int(oid)] = str(to_status)
+    for oid, (no, status) in statuses.items():
+        if last.get(oid) != status:
+            problems.append(f"{no}: status {status}, audit ends at {last.get(oid)}")
+    if not problems:
+        return ("audit trail", f"{len(statuses)} orders, every status by audited moves", True)
+    return ("audit trail", f"{len(problems)} problems: {_shown(problems)}", False)
+
+
+def check_audit_trail(db: Database) -> tuple[str, str, bool]:
+    with db.read_engine.connect() as conn:
+        return _check_audit_trail(conn)
 
 
 def _check_order_numbers(conn: Connection) -> tuple[str, str, bool]:
