@@ -110,7 +110,7 @@ class Tmux:
         self,
         window: str,
         text: str | Callable[[str], bool],
-        timeout: float = 10.0,
+        timeout: float = 20.0,
     ) -> str:
         """Poll the screen until it shows `text` (or `text(screen)` holds); the screen."""
         check = text if callable(text) else (lambda screen: text in screen)
@@ -126,7 +126,7 @@ class Tmux:
                     f"window {window!r}: no {what!r} after {timeout} s; the screen:\n{screen}"
                 )
             time.sleep(pause)
-            pause = min(pause * 1.5, 0.2)
+            pause = min(pause * 1.5, 0.1)
 
     def resize(self, window: str, width: int, height: int) -> None:
         self.tmux("resize-window", "-t", f"main:{window}", "-x", str(width), "-y", str(height))
@@ -181,12 +181,12 @@ def log_in(term: Tmux, window: str, name: str) -> str:
     term.type(window, PIN)
     term.send(window, "Enter")
     return term.wait_for(
-        window, lambda s: f"({name})" in s and re.search(r"共 \d+ 单", s) is not None, 15
+        window, lambda s: f"({name})" in s and re.search(r"共 \d+ 单", s) is not None
     )
 
 
-def clerk_submits_order(term: Tmux, window: str, *, qty: str = "3") -> tuple[str, dict[str, str]]:
-    """On the worklist: `n`, customer C0001, F6 to the lines, P0001 and a quantity, Ctrl+S,
+def clerk_submits_order(term: Tmux, window: str) -> tuple[str, dict[str, str]]:
+    """On the worklist: `n`, customer C0001, F6 to the lines, 3 x P0001 (20,400.00), Ctrl+S,
     F10, `y`. Returns the order number and the screens seen at each step."""
     screens: dict[str, str] = {}
     term.send(window, "n")
@@ -199,16 +199,16 @@ def clerk_submits_order(term: Tmux, window: str, *, qty: str = "3") -> tuple[str
     term.type(window, "P0001")
     term.send(window, "Enter")
     term.wait_for(window, "PLC")
-    term.type(window, qty)
+    term.type(window, "3")
     term.send(window, "Enter")
-    screens["line"] = term.wait_for(window, "20,400.00")
+    screens["line"] = term.wait_for(window, "合计 ¥20,400.00")  # the totals are recomputed
     term.send(window, "C-s")
     screens["saved"] = term.wait_for(window, lambda s: ORDER_NO.search(s) is not None)
     match = ORDER_NO.search(screens["saved"])
     assert match is not None
     order_no = match.group(0)
     term.send(window, "F10")
-    screens["check"] = term.wait_for(window, "y ")
+    screens["check"] = term.wait_for(window, "y 确认提交审核")
     term.send(window, "y")
     screens["submitted"] = term.wait_for(
         window, lambda s: order_no in s and ("已提交审核" in s or "submitted" in s)
@@ -222,20 +222,20 @@ def supervisor_approves(
     """On the worklist: (F5 until the order shows), `v`, filter by its number, `1`, Enter."""
     screens: dict[str, str] = {}
     if refresh:
-        deadline = time.monotonic() + 15
-        while order_no not in term.screen(window):
-            if time.monotonic() > deadline:
-                raise ScreenTimeout(f"{order_no} never showed after F5:\n{term.screen(window)}")
+        # F5 until the worklist shows it (a refresh that raced the clerk's commit: again)
+        for _ in range(10):
             term.send(window, "F5")
-            time.sleep(0.3)
+            try:
+                term.wait_for(window, order_no, timeout=2)
+                break
+            except ScreenTimeout:
+                continue
     screens["worklist"] = term.wait_for(window, order_no)
     term.send(window, "v")
     screens["inbox"] = term.wait_for(window, re_line(r"已显示 \d+ 单"))  # the rows are in
-    term.send(window, "/")
-    # the filter line opens and takes the focus on the next refresh: keys typed before that
-    # would reach the list (letters there are sort and option keys)
-    term.wait_for(window, "筛选 /")
-    term.type(window, order_no)
+    # "/" and the number in one write, as a fast typist's keys arrive over SSH: the filter
+    # must take them all (in the list letters are sort keys and digits option codes)
+    term.type(window, f"/{order_no}")
     term.send(window, "Enter")
     term.wait_for(window, f"{order_no}”：已显示 1 单")  # filtered, the list has the focus
     term.send(window, "1")

@@ -263,7 +263,7 @@ def test_form_keeps_its_input_when_the_window_is_resized(
 
     # nothing typed was lost: the quantity is entered and the order saves with it
     term.send("clerk", "Enter")
-    line = term.wait_for("clerk", "47,600.00")
+    line = term.wait_for("clerk", "合计 ¥47,600.00")
     assert "大写 肆万柒仟陆佰元整" in line
     term.send("clerk", "C-s")
     saved = term.wait_for("clerk", "（草稿）")
