@@ -9,7 +9,8 @@ What the screens are checked for, besides the words of each step:
   the terminal agree on the width of every Chinese character and columns stay aligned;
 - amounts line up under their column headings;
 - TERM=linux: no box-drawing or block glyph (the console font has none worth using);
-- 16 colours: no 256-colour or true-colour code; NO_COLOR: greys only, no hue.
+- 16 colours: no 256-colour or true-colour code, no text in its own background colour;
+  NO_COLOR: greys only, no hue.
 
 Each test has its own tmux server (`tmux -L <unique name>`), killed in a finalizer; waits poll
 the screen (`Tmux.wait_for`) instead of sleeping. The demo database is built once per module
@@ -123,19 +124,49 @@ def assert_amounts_under(screen: str, heading: str, rows: re.Pattern[str]) -> No
 
 
 def assert_colours(term: Tmux, window: str, case: str) -> None:
+    screen = term.screen(window, escapes=True)
     codes: list[list[int]] = []
-    for match in SGR.finditer(term.screen(window, escapes=True)):
+    for match in SGR.finditer(screen):
         codes.append([int(p) for p in match.group(1).split(";") if p])
     extended = [c for c in codes if 38 in c or 48 in c]
     if case in ("xterm-16", "linux"):
         assert not extended, f"256-colour or true-colour codes on a 16-colour terminal: {extended}"
         assert any(30 <= p <= 47 or 90 <= p <= 107 for c in codes for p in c)
+        unreadable = text_in_its_background(screen)
+        assert not unreadable, f"text in its own background colour: {unreadable}"
     elif case == "no-color":
         for code in extended:
             assert_grey(code)
         assert not any(31 <= p <= 36 or 41 <= p <= 46 for c in codes for p in c), codes
     else:
         assert extended, "no colour at all on a 256-colour terminal"
+
+
+def text_in_its_background(screen: str) -> list[str]:
+    """The texts drawn with the same ANSI colour (0-15) for letters and background."""
+    found: list[str] = []
+    fg = bg = None
+    for line in screen.split("\n"):
+        pos = 0
+        for match in [*SGR.finditer(line), None]:
+            text = line[pos : match.start() if match else len(line)]
+            if text.strip() and fg is not None and fg == bg:
+                found.append(text.strip())
+            if match is None:
+                break
+            for code in [int(p) for p in match.group(1).split(";") if p] or [0]:
+                if code == 0:
+                    fg = bg = None
+                elif 30 <= code <= 37 or 90 <= code <= 97:
+                    fg = code - 30 if code < 90 else code - 82
+                elif 40 <= code <= 47 or 100 <= code <= 107:
+                    bg = code - 40 if code < 100 else code - 92
+                elif code == 39:
+                    fg = None
+                elif code == 49:
+                    bg = None
+            pos = match.end()
+    return found
 
 
 def assert_grey(code: list[int]) -> None:
