@@ -57,6 +57,7 @@ class Tmux:
     width: int = 80
     height: int = 24
     started: bool = False
+    socket_path: Path | None = None
 
     def tmux(self, *args: str, check: bool = True) -> str:
         done = subprocess.run(
@@ -77,6 +78,7 @@ class Tmux:
         if not self.started:
             self.tmux("new-session", "-d", "-s", "main", "-n", window, *size, command)
             self.started = True
+            self.socket_path = Path(self.tmux("display-message", "-p", "#{socket_path}").strip())
         else:
             self.tmux("new-window", "-d", "-t", "main:", "-n", window, command)
         self.tmux("resize-window", "-t", f"main:{window}", *size)
@@ -135,6 +137,8 @@ class Tmux:
         if self.started:
             self.tmux("kill-server", check=False)
             self.started = False
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)  # tmux leaves it behind
         self._config().unlink(missing_ok=True)
 
 
