@@ -465,7 +465,10 @@ class InboxScreen(ExportKey, OrderScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="inbox_filter", key_display="/"),
+        # A priority binding: the app runs it before it routes the next key, so the keys
+        # typed after "/" in one go (over SSH they arrive in one read) reach the filter, not
+        # the list, where letters are sort keys and digits option codes that Enter would run.
+        Binding("slash", "filter", "Filter", id="inbox_filter", key_display="/", priority=True),
         Binding("s", "sort", "Sort", id="inbox_sort"),
         Binding("S", "reverse", "Reverse sort", id="inbox_reverse", show=False),
         Binding("d", "queue", "Department", id="inbox_queue"),
@@ -1043,7 +1046,8 @@ class InboxScreen(ExportKey, OrderScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filter-row").add_class("-active")
-        self.query_one("#filter", Input).focus()
+        # at once, not `focus()` (which waits for the keys already read): see the binding
+        self.set_focus(self.query_one("#filter", Input))
         self.refresh_bindings()
 
     def action_clear_filter(self) -> None:
@@ -1092,6 +1096,8 @@ class InboxScreen(ExportKey, OrderScreen):
             return len(self.departments) > 1
         if action == "clear_codes":
             return bool(self.codes)
+        if action == "filter" and isinstance(self.focused, Input):
+            return False  # "/" typed in the filter (or another field) is text
         if action in ("sort", "reverse", "filter"):
             return bool(self.departments)
         return True
