@@ -137,6 +137,26 @@ def order_facts(session: Session, order: SalesOrder) -> OrderFacts:
     )
 
 
+def record_refusal(session: Session, actor: Actor, order: SalesOrder, what: str) -> None:
+    """Log a refused change to an archived order, in a transaction of its own.
+
+    Whatever the refused service already did in its transaction is rolled back first, so the
+    refusal is all that is committed; the caller then raises and its transaction ends empty.
+    """
+    order_id, order_no, status = order.id or 0, order.order_no, order.status
+    session.rollback()
+    audit(
+        session,
+        actor,
+        "order",
+        order_id,
+        f"refused:{what}",
+        order_no=order_no,
+        from_status=status,
+    )
+    session.commit()
+
+
 def authorize(
     session: Session,
     actor: Actor,
@@ -147,16 +167,7 @@ def authorize(
     """Check status, role, guards and the version the operator saw, in that order."""
     status = Status(order.status)
     if status == Status.ARCHIVED:
-        audit(
-            session,
-            actor,
-            "order",
-            order.id or 0,
-            f"refused:{action.value}",
-            order_no=order.order_no,
-            from_status=status.value,
-        )
-        session.commit()  # the refusal of a change to an archived order is itself recorded
+        record_refusal(session, actor, order, action.value)
         raise ReadOnly(code="order.read_only", order_no=order.order_no)
     rule = lifecycle.authorize(status, action, actor.roles)
     if rule.guards:  # the facts cost queries: gather them only when a guard reads them
