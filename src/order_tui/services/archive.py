@@ -435,11 +435,11 @@ def purge(db: Database, actor: Actor, order_nos: list[str] | None = None) -> lis
             for order in orders:
                 kept = order.retention_until is None or order.retention_until >= cutoff
                 if order.status == "archived" and kept:
-                    until = order.retention_until
+                    until, number = order.retention_until, order.order_no
                     record_refusal(session, actor, order, "purge")
                     raise ReadOnly(
                         code="archive.retained",
-                        order_no=order.order_no,
+                        order_no=number,
                         until=until.isoformat() if until else "-",
                     )
                 if order.status != "archived":
