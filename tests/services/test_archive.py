@@ -220,7 +220,8 @@ def test_purge_lists_then_removes_orders_past_retention(
         ):
             left = session.execute(
                 text(
-                    f"SELECT count(*) FROM {table} WHERE order_id NOT IN (SELECT id FROM sales_order)"
+                    f"SELECT count(*) FROM {table} "
+                    "WHERE order_id NOT IN (SELECT id FROM sales_order)"
                 )
             ).scalar_one()
             assert left == 0, table
