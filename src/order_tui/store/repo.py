@@ -840,9 +840,11 @@ def purgeable_orders(session: Session, cutoff: date, limit: int | None = None) -
 def delete_orders(session: Session, order_ids: Sequence[int]) -> None:
     """Remove orders and every row that hangs on them, children first; the stock ledger keeps
     its movements with the order reference cleared, the audit log keeps everything."""
-    if not order_ids:
-        return
-    ids = list(order_ids)
+    for start in range(0, len(order_ids), 500):  # bound the parameters per statement
+        _delete_orders(session, list(order_ids[start : start + 500]))
+
+
+def _delete_orders(session: Session, ids: list[int]) -> None:
     shipments = select(Shipment.id).where(col(Shipment.order_id).in_(ids))
     plans = select(ProductionPlan.id).where(col(ProductionPlan.order_id).in_(ids))
     session.execute(delete(ShipmentLine).where(col(ShipmentLine.shipment_id).in_(shipments)))
