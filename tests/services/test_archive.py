@@ -355,6 +355,13 @@ def test_search_drives_from_a_small_candidate_set(
     assert _everything(seeded, reader, query) == walked
     monkeypatch.setattr(archive_queries, "PROBE_CAP", 0)
     assert _everything(seeded, reader, query) == walked
+    # so many names match that the walk filters on the text itself
+    monkeypatch.setattr(archive_queries, "MAX_NAMES", 0)
+    assert _everything(seeded, reader, query) == walked
+    initials = ArchiveQuery(customer="bjhy")
+    assert _everything(seeded, reader, initials) == _expect(
+        seeded, lambda o: o.cust_mnemonic.startswith("bjhy")
+    )
 
 
 def test_bad_search_input_is_refused_by_field(seeded: Database, reader: object) -> None:

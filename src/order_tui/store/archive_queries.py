@@ -158,13 +158,13 @@ _RESULT_TYPES = {
 }
 
 
-def _probe(session: Session, sql: str, params: dict[str, Any]) -> list[int] | None:
-    """The archived order ids a criterion matches, or None when there are more than the cap."""
-    rows = [
-        int(r)
-        for (r,) in session.execute(text(sql + " LIMIT :cap"), {**params, "cap": PROBE_CAP + 1})
-    ]
-    return None if len(rows) > PROBE_CAP else rows
+def _probe(session: Session, sql: str, params: dict[str, Any]) -> int | None:
+    """How many archived orders a criterion's id query matches, or None above the cap
+    (counted on its index, stopping at the cap)."""
+    count = session.execute(
+        text(f"SELECT count(*) FROM ({sql} LIMIT :cap) AS probe"), {**params, "cap": PROBE_CAP + 1}
+    ).scalar_one()
+    return None if count > PROBE_CAP else int(count)
 
 
 def search_orders(
@@ -183,7 +183,8 @@ def search_orders(
     if customers == [] or products == []:
         return []
     q = _Query(["+o.status = 'archived'"], {})
-    candidates: list[list[int]] = []
+    # (how many, the id query): the criteria that match few enough orders to lead
+    candidates: list[tuple[int, str]] = []
 
     if customers is not None and len(customers) <= MAX_NAMES:
         ids = sorted({m.ref_id for m in customers})
@@ -194,17 +195,18 @@ def search_orders(
             **id_params,
             **name_params,
         )
-        probe = _probe(
-            session,
-            f"SELECT id FROM sales_order WHERE customer_id IN {id_list} AND status = 'archived'",
-            id_params,
+        ids_sql = (
+            f"SELECT id FROM sales_order WHERE customer_id IN {id_list} AND status = 'archived'"
         )
-        if probe is not None:
-            candidates.append(probe)
+        count = _probe(session, ids_sql, id_params)
+        if count is not None:
+            candidates.append((count, ids_sql))
     elif customers is not None:
         q.add(
-            "o.cust_name LIKE :cust_like ESCAPE '\\'",
+            "(o.cust_name LIKE :cust_like ESCAPE '\\' "
+            "OR o.cust_mnemonic LIKE :cust_initials ESCAPE '\\')",
             cust_like=f"%{_escape_like(criteria.customer)}%",
+            cust_initials=f"{_escape_like(criteria.customer.lower())}%",
         )
 
     if products is not None:
@@ -215,26 +217,22 @@ def search_orders(
             f"AND +l.product_id IN {id_list})",
             **id_params,
         )
-        probe = _probe(
-            session,
-            f"SELECT DISTINCT order_id FROM order_line WHERE product_id IN {id_list}",
-            id_params,
-        )
-        if probe is not None:
-            candidates.append(probe)
+        ids_sql = f"SELECT order_id FROM order_line WHERE product_id IN {id_list}"
+        count = _probe(session, ids_sql, id_params)
+        if count is not None:
+            candidates.append((count, ids_sql))
 
     if criteria.amount_min is not None or criteria.amount_max is not None:
         low = _fen(criteria.amount_min) if criteria.amount_min is not None else -(2**62)
         high = _fen(criteria.amount_max) if criteria.amount_max is not None else 2**62
         q.add("+o.total BETWEEN :amount_lo AND :amount_hi", amount_lo=low, amount_hi=high)
-        probe = _probe(
-            session,
+        ids_sql = (
             "SELECT id FROM sales_order WHERE status = 'archived' "
-            "AND total BETWEEN :amount_lo AND :amount_hi",
-            {"amount_lo": low, "amount_hi": high},
+            "AND total BETWEEN :amount_lo AND :amount_hi"
         )
-        if probe is not None:
-            candidates.append(probe)
+        count = _probe(session, ids_sql, {"amount_lo": low, "amount_hi": high})
+        if count is not None:
+            candidates.append((count, ids_sql))
 
     if criteria.order_no_prefix:
         q.add(
@@ -243,12 +241,12 @@ def search_orders(
         )
     day = "o.order_day"
     if candidates:
-        # Drive from the fewest ids; the sort is over at most PROBE_CAP rows.
-        ids = min(candidates, key=len)
-        if not ids:
+        # Drive from the criterion with the fewest orders; the sort is over at most
+        # PROBE_CAP rows. The id query runs inside SQLite, no ids travel through Python.
+        count, ids_sql = min(candidates, key=lambda c: c[0])
+        if count == 0:
             return []
-        id_list, id_params = _in_list("i", ids)
-        q.add(f"o.id IN {id_list}", **id_params)
+        q.add(f"o.id IN ({ids_sql})")
         day = "+o.order_day"  # no walk by date: the ids lead
     else:
         q.where[0] = "o.status = 'archived'"  # the walk by date, on ix_order_status_day
