@@ -140,9 +140,6 @@ async def one_run(db: Database, queries: dict[str, ArchiveQuery]) -> Run:
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
         options = screen.table.options
-        # The search fields take the focus after the first paint; then page through the list.
-        await _wait(lambda: app.focused is not None and app.focused.id == "s-customer")
-        screen.table.focus()
         await _wait(lambda: app.focused is options)
         await pilot.pause(0.05)
         downs: list[float] = []

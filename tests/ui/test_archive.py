@@ -111,10 +111,10 @@ async def test_browser_finds_a_chinese_substring_and_the_order_stays_read_only(
         await pilot.press("b")
         await settle(pilot)
         assert isinstance(app.screen, ArchiveBrowser)
-        await pilot.press(*"XX", "enter")  # the customer field first: nothing matches
+        await pilot.press("slash", *"XX", "enter")  # `/`: the customer field; no match
         await settle(pilot)
         assert "没有符合条件的归档订单" in screen_text(pilot)
-        await pilot.press("slash", "x", "enter")  # a number that is no number
+        await pilot.press("slash", "shift+tab", "x", "enter")  # a number that is no number
         await settle(pilot)
         assert "! 订单号应以 SO 开头" in screen_text(pilot)
         assert app.focused is not None and app.focused.id == "s-number"

@@ -51,7 +51,7 @@ async def _browser(pilot: Pilot[None]) -> None:
     await steady(pilot)
     await pilot.press("b")
     await steady(pilot)
-    await pilot.press(*"精密", "enter")
+    await pilot.press("slash", *"精密", "enter")
     await steady(pilot)
 
 

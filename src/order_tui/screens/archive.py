@@ -578,11 +578,6 @@ class ArchiveBrowser(PagedListScreen):
         yield Static(self.t(label_key), classes="search-label", markup=False)
         yield Input(placeholder=self.t(placeholder), id=f"s-{name}", compact=True)
 
-    def on_mount(self) -> None:
-        # PagedListScreen's on_mount runs too (Textual calls every class's handler) and
-        # focuses the list: the search fields take the focus after it.
-        self.call_after_refresh(self.query_one("#s-customer", Input).focus)
-
     def columns(self) -> list[Column]:
         lang = self.lang
         return [
@@ -642,8 +637,9 @@ class ArchiveBrowser(PagedListScreen):
         return True
 
     def action_search(self) -> None:
-        """`/`: to the search fields (the number first)."""
-        self.query_one("#s-number", Input).focus()
+        """`/`: to the search fields (the customer, the most used, first; Shift+Tab reaches
+        the number). The list keeps the focus when the screen opens, as every list does."""
+        self.query_one("#s-customer", Input).focus()
 
     def action_to_list(self) -> None:
         self.table.focus()
@@ -675,7 +671,6 @@ class ArchiveBrowser(PagedListScreen):
     def _editing(self, event: Input.Changed) -> None:
         if (event.input.id or "").startswith("s-"):
             self.query_one("#search-error", Static).remove_class("-shown")
-        self.refresh_bindings()
 
 
 # -- one order read only, with its history ----------------------------------------------------
