@@ -151,7 +151,13 @@ async def one_run(db: Database, queries: dict[str, ArchiveQuery]) -> Run:
                 break
             begin = time.perf_counter()
             app._driver.send_message(events.Key("pagedown", None))  # type: ignore[union-attr]
-            await _wait(lambda was=was: options.highlighted != was)
+            try:
+                await _wait(lambda was=was: options.highlighted != was, timeout=0.5)
+            except TimeoutError:
+                # Right after a fetch the option list may page by its old line cache and stay
+                # put (a Textual quirk); the operator presses again. Counted from the first key.
+                app._driver.send_message(events.Key("pagedown", None))  # type: ignore[union-attr]
+                await _wait(lambda was=was: options.highlighted != was)
             await _wait(lambda: not screen.fetching)
             await _painted(screen)
             took = time.perf_counter() - begin

@@ -8,7 +8,7 @@ from benchmarks import archive
 
 
 def test_archive_benchmark_finds_results_for_every_search(tmp_path: Path) -> None:
-    path = archive.migrated(1500, cache=tmp_path)
+    path = archive.migrated(800, cache=tmp_path)
     assert path.exists() and not Path(f"{path}-wal").exists()
     figures = archive.measure(path, runs=1)
     for name in archive.LABELS:

@@ -395,13 +395,29 @@ def test_chinese_substrings_use_the_trigram_index(seeded: Database) -> None:
     assert not any("TEMP B-TREE" in line for line in walk)
 
 
-def test_names_of_new_orders_are_indexed_as_they_are_written(db: Database, cast: DemoCast) -> None:
-    new_order(db, cast, "C0003", [("P0005", "1")])
+def test_names_follow_the_master_data_and_keep_the_old_ones(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
+    order_no = _archived(db, cast, tmp_path)  # C0001 北京华宇科技有限公司
+    with db.writing() as session:
+        session.execute(
+            text(
+                "UPDATE customer SET legal_name = '北京华宇智能科技有限公司', "
+                "mnemonic = 'bjhyznkjyxgs' WHERE code = 'C0001'"
+            )
+        )
+        session.execute(text("UPDATE product SET name = '伺服电机（新款）' WHERE code = 'P0002'"))
     with db.reading() as session:
-        customers = archive_queries.find_names(session, "customer", "华信精密")
-        products = archive_queries.find_names(session, "product", "P0005")
-    assert [m.ref_id for m in customers] == [3]
+        renamed = archive_queries.find_names(session, "customer", "华宇智能")
+        old = archive_queries.find_names(session, "customer", "华宇科技")
+        products = archive_queries.find_names(session, "product", "新款")
+    assert [m.name for m in renamed] == ["北京华宇智能科技有限公司"]
+    assert [m.name for m in old] == ["北京华宇科技有限公司"]
     assert len(products) == 1
+    # the archived order keeps the name it was entered under, and is found by it
+    found = archive.search(db, cast["wu"], ArchiveQuery(customer="华宇科技"))
+    assert order_no in [r.order_no for r in found]
+    assert archive.search(db, cast["wu"], ArchiveQuery(customer="华宇智能")) == []
 
 
 def test_searching_needs_a_role_that_reads_orders(seeded: Database) -> None:

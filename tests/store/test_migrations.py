@@ -44,10 +44,10 @@ SEARCH_TRIGGERS = {
     "archive_name_fts_insert",
     "archive_name_fts_delete",
     "archive_name_fts_update",
-    "archive_name_order_insert",
-    "archive_name_order_update",
-    "archive_name_line_insert",
-    "archive_name_line_update",
+    "archive_name_customer_insert",
+    "archive_name_customer_update",
+    "archive_name_product_insert",
+    "archive_name_product_update",
 }
 
 

@@ -472,12 +472,14 @@ class ReviewNote(SQLModel, table=True):
 
 
 class ArchiveName(SQLModel, table=True):
-    """Every name orders were entered under: customers as snapshot on the order, products as
-    on its lines (kind "customer" / "product", ref_id their id).
+    """Every name orders were entered under: customers and products as in the master data,
+    plus the names of orders entered before a rename (kind "customer" / "product", ref_id their
+    id).
 
-    Small (one row per distinct name, not per order) and filled by triggers on sales_order and
-    order_line (migration 0007). The archive search finds names here, by substring through a
-    trigram index or by pinyin initials and code prefix, and then orders by the indexed ids.
+    Small (one row per distinct name, not per order); triggers on customer and product keep
+    it current (migration 0007), so writing orders costs nothing here. The archive search
+    finds names here, by substring through a trigram index or by pinyin initials and code
+    prefix, and then orders by the indexed ids.
     """
 
     __tablename__ = "archive_name"

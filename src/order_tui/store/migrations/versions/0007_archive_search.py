@@ -1,9 +1,9 @@
 """The archive search: a dictionary of the names orders were entered under, its substring
 index, and indexes for searching archived orders by customer and by amount.
 
-`archive_name` holds one row per distinct (customer, snapshot name) and (product, line name);
-triggers on sales_order and order_line add new names as orders are written, so every writer
-(services, seed, imports, hand edits) keeps it current. On SQLite an FTS5 table with the
+`archive_name` holds one row per distinct (customer, name) and (product, name): the master
+data's names, kept current by triggers on customer and product, and the names orders were
+entered under before a rename. On SQLite an FTS5 table with the
 trigram tokenizer indexes the names for substrings of three characters or more; on PostgreSQL
 a pg_trgm GIN index does the same. Existing rows are indexed here, once.
 
@@ -25,19 +25,21 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# New names only: a name already known is skipped by the unique constraint.
+# Orders copy their names from the master data (a snapshot at entry), so the dictionary
+# follows the customer and product tables: a new or renamed customer or product adds its name,
+# and the old names stay for the orders entered under them. Order writes (and bulk loads
+# such as the seed) cost nothing here; the orders already there are read once below.
 _CUSTOMER_NAME = """
     INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
-    VALUES ('customer', NEW.customer_id, NEW.cust_name,
-            COALESCE((SELECT code FROM customer WHERE id = NEW.customer_id), ''),
-            NEW.cust_mnemonic)
-    ON CONFLICT (kind, ref_id, name) DO NOTHING
+    VALUES ('customer', NEW.id, NEW.legal_name, NEW.code, NEW.mnemonic)
+    ON CONFLICT (kind, ref_id, name) DO UPDATE
+    SET code = excluded.code, mnemonic = excluded.mnemonic
 """
 _PRODUCT_NAME = """
     INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
-    VALUES ('product', NEW.product_id, NEW.name, NEW.product_code,
-            COALESCE((SELECT mnemonic FROM product WHERE id = NEW.product_id), ''))
-    ON CONFLICT (kind, ref_id, name) DO NOTHING
+    VALUES ('product', NEW.id, NEW.name, NEW.code, NEW.mnemonic)
+    ON CONFLICT (kind, ref_id, name) DO UPDATE
+    SET code = excluded.code, mnemonic = excluded.mnemonic
 """
 
 SQLITE_UP = [
@@ -69,28 +71,28 @@ SQLITE_UP = [
     END
     """,
     f"""
-    CREATE TRIGGER archive_name_order_insert AFTER INSERT ON sales_order
+    CREATE TRIGGER archive_name_customer_insert AFTER INSERT ON customer
     BEGIN {_CUSTOMER_NAME}; END
     """,
     f"""
-    CREATE TRIGGER archive_name_order_update AFTER UPDATE OF customer_id, cust_name ON sales_order
-    BEGIN {_CUSTOMER_NAME}; END
+    CREATE TRIGGER archive_name_customer_update AFTER UPDATE OF legal_name, code, mnemonic
+    ON customer BEGIN {_CUSTOMER_NAME}; END
     """,
     f"""
-    CREATE TRIGGER archive_name_line_insert AFTER INSERT ON order_line
+    CREATE TRIGGER archive_name_product_insert AFTER INSERT ON product
     BEGIN {_PRODUCT_NAME}; END
     """,
     f"""
-    CREATE TRIGGER archive_name_line_update AFTER UPDATE OF product_id, name ON order_line
-    BEGIN {_PRODUCT_NAME}; END
+    CREATE TRIGGER archive_name_product_update AFTER UPDATE OF name, code, mnemonic
+    ON product BEGIN {_PRODUCT_NAME}; END
     """,
 ]
 
 SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS archive_name_line_update",
-    "DROP TRIGGER IF EXISTS archive_name_line_insert",
-    "DROP TRIGGER IF EXISTS archive_name_order_update",
-    "DROP TRIGGER IF EXISTS archive_name_order_insert",
+    "DROP TRIGGER IF EXISTS archive_name_product_update",
+    "DROP TRIGGER IF EXISTS archive_name_product_insert",
+    "DROP TRIGGER IF EXISTS archive_name_customer_update",
+    "DROP TRIGGER IF EXISTS archive_name_customer_insert",
     "DROP TRIGGER IF EXISTS archive_name_fts_update",
     "DROP TRIGGER IF EXISTS archive_name_fts_delete",
     "DROP TRIGGER IF EXISTS archive_name_fts_insert",
@@ -101,46 +103,57 @@ POSTGRESQL_UP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX ix_archive_name_trgm ON archive_name USING gin (name gin_trgm_ops)",
     f"""
-    CREATE FUNCTION archive_name_of_order() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION archive_name_of_customer() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN {_CUSTOMER_NAME}; RETURN NEW; END;
     $$
     """,
     """
-    CREATE TRIGGER archive_name_order AFTER INSERT OR UPDATE OF customer_id, cust_name
-    ON sales_order FOR EACH ROW EXECUTE FUNCTION archive_name_of_order()
+    CREATE TRIGGER archive_name_customer AFTER INSERT OR UPDATE OF legal_name, code, mnemonic
+    ON customer FOR EACH ROW EXECUTE FUNCTION archive_name_of_customer()
     """,
     f"""
-    CREATE FUNCTION archive_name_of_line() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION archive_name_of_product() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN {_PRODUCT_NAME}; RETURN NEW; END;
     $$
     """,
     """
-    CREATE TRIGGER archive_name_line AFTER INSERT OR UPDATE OF product_id, name
-    ON order_line FOR EACH ROW EXECUTE FUNCTION archive_name_of_line()
+    CREATE TRIGGER archive_name_product AFTER INSERT OR UPDATE OF name, code, mnemonic
+    ON product FOR EACH ROW EXECUTE FUNCTION archive_name_of_product()
     """,
 ]
 
 POSTGRESQL_DOWN = [
-    "DROP TRIGGER IF EXISTS archive_name_line ON order_line",
-    "DROP FUNCTION IF EXISTS archive_name_of_line()",
-    "DROP TRIGGER IF EXISTS archive_name_order ON sales_order",
-    "DROP FUNCTION IF EXISTS archive_name_of_order()",
+    "DROP TRIGGER IF EXISTS archive_name_product ON product",
+    "DROP FUNCTION IF EXISTS archive_name_of_product()",
+    "DROP TRIGGER IF EXISTS archive_name_customer ON customer",
+    "DROP FUNCTION IF EXISTS archive_name_of_customer()",
     "DROP INDEX IF EXISTS ix_archive_name_trgm",
 ]
 
-# The names of the orders already there, once (the triggers index them as they go in).
+# The names already there, once: the master data's, then those orders were entered under
+# (customers and products renamed since). The triggers index them as they go in.
 BACKFILL = [
+    """
+    INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
+    SELECT 'customer', id, legal_name, code, mnemonic FROM customer
+    """,
+    """
+    INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
+    SELECT 'product', id, name, code, mnemonic FROM product
+    """,
     """
     INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
     SELECT 'customer', o.customer_id, o.cust_name, COALESCE(c.code, ''), MAX(o.cust_mnemonic)
     FROM sales_order o LEFT JOIN customer c ON c.id = o.customer_id
     GROUP BY o.customer_id, o.cust_name, c.code
+    ON CONFLICT (kind, ref_id, name) DO NOTHING
     """,
     """
     INSERT INTO archive_name (kind, ref_id, name, code, mnemonic)
     SELECT 'product', l.product_id, l.name, MAX(l.product_code), COALESCE(p.mnemonic, '')
     FROM order_line l LEFT JOIN product p ON p.id = l.product_id
     GROUP BY l.product_id, l.name, p.mnemonic
+    ON CONFLICT (kind, ref_id, name) DO NOTHING
     """,
 ]
 
