@@ -52,8 +52,7 @@ register(
         "completion.title": ("待完成与归档", "Completion and archive"),
         "completion.info": (
             "已签收且已回访的订单：补齐归档清单后按 c 完成；已完成的按 r 归档",
-            "Delivered orders with feedback: attach what is missing, c completes; "
-            "r archives the completed ones",
+            "Delivered, feedback recorded: attach what is missing, c completes, r archives",
         ),
         "completion.group": ("待处理订单", "Orders to close"),
         "completion.empty": ("没有待完成或待归档的订单", "Nothing to complete or archive"),
