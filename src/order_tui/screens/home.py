@@ -154,7 +154,9 @@ class HomeScreen(OrderScreen):
         Binding("k", "pick_list", "Orders to pick", id="pick_list"),
         Binding("h", "holds_list", "Holds", id="holds_list"),
         Binding("c", "completion_queue", "To close", id="completion_queue"),
-        Binding("b", "archive_browser", "Archive", id="archive_browser"),
+        # Every role may browse the archive: shown in the footer it would push F1 and Ctrl+Q
+        # off 80 columns for all of them; F1, Ctrl+P and README list it.
+        Binding("b", "archive_browser", "Archive", id="archive_browser", show=False),
         Binding("slash", "filter", "Filter", id="filter", key_display="/", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
     ]
