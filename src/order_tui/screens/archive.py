@@ -846,11 +846,6 @@ class ArchivedOrderScreen(OrderDetailScreen):
         self.archived: ArchivedOrder | None = None
         self.note = ""
 
-    def on_mount(self) -> None:
-        # OrderDetailScreen's on_mount runs too (focus, first load).
-        title = self.title_text(self.t("archived.title", order_no=self.order_no))
-        self.query_one(TitleBar).update(title)
-
     @work(thread=True, exclusive=True, group="order", exit_on_error=False)
     def load(self) -> None:
         from order_tui.services import archive
@@ -869,6 +864,9 @@ class ArchivedOrderScreen(OrderDetailScreen):
         assert self.actor is not None
         self.archived = view
         self.detail = view.detail
+        if view.read_only:  # an order not archived yet keeps the detail's title
+            title = self.title_text(self.t("archived.title", order_no=self.order_no))
+            self.query_one(TitleBar).update(title)
         self.refresh_bindings()
         self._paint()
 
