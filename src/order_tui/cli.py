@@ -560,6 +560,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """List the archived orders past retention, ask, then remove them (administrator)."""
+    from order_tui.services import archive
+
+    db = _open(_config(args), create=False)
+    actor = _actor(db, args)
+    listed = archive.purge_candidates(db, actor)
+    if not listed:
+        print("no archived order is past its retention date")
+        return 0
+    for item in listed:
+        print(
+            f"{item.order_no}  {item.order_day}  kept until {item.retention_until}  "
+            f"{item.total:>14}  {item.customer}"
+        )
+    print(f"{len(listed)} order(s) past retention")
+    if args.dry_run:
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("purge asks before removing: run in a terminal or pass --yes")
+        answer = input(f"remove these {len(listed)} order(s) and everything attached? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("nothing removed")
+            return 1
+    removed = archive.purge(db, actor, [item.order_no for item in listed])
+    print(f"removed {len(removed)} order(s); the audit log keeps a purge entry for each")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -737,6 +767,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p = sub.add_parser("check", parents=[common], help="integrity and schema version")
     p.add_argument("--full", action="store_true")
+    p = sub.add_parser(
+        "purge", parents=[common], help="remove archived orders past retention (admin)"
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask (scheduled jobs)")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
     return parser
 
 
@@ -752,6 +787,7 @@ COMMANDS = {
     "import": cmd_import,
     "backup": cmd_backup,
     "check": cmd_check,
+    "purge": cmd_purge,
 }
 
 

@@ -219,3 +219,36 @@ def test_orders_new_with_terms_in_numbers(
     with pytest.raises(SystemExit):
         main([*base, "--prepay", "lots"])
     assert "not a whole number" in capsys.readouterr().err
+
+
+def test_purge_lists_asks_and_removes(
+    demo_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date, timedelta
+
+    from sqlalchemy import text
+
+    from order_tui.store.engine import open_database
+
+    assert run(capsys, "purge", "--user", "admin") == "no archived order is past its retention date"
+    db = open_database(f"sqlite:///{demo_env / 'orders.db'}", demo_env)
+    with db.writing() as session:
+        number = session.execute(
+            text("SELECT order_no FROM sales_order WHERE status = 'archived'")
+        ).scalar_one()
+        session.execute(
+            text("UPDATE sales_order SET retention_until = :d WHERE order_no = :n"),
+            {"d": (date.today() - timedelta(days=3)).isoformat(), "n": number},
+        )
+    db.dispose()
+
+    listed = run(capsys, "purge", "--user", "admin", "--dry-run")
+    assert number in listed and "1 order(s) past retention" in listed
+    assert main(["purge", "--user", "wu", "--yes"]) == 1  # the administrator's alone
+    assert "admin" in capsys.readouterr().err
+    assert main(["purge", "--user", "admin"]) == 1  # no terminal to ask in, no --yes
+    assert "--yes" in capsys.readouterr().err
+    out = run(capsys, "purge", "--user", "admin", "--yes")
+    assert "removed 1 order(s)" in out
+    assert main(["orders", "show", number, "--user", "zhang"]) == 1
+    capsys.readouterr()

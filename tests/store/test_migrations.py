@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.sql.sqltypes import AutoString
 
 import order_tui.store.migrate as migrate
+from order_tui.store.archive_queries import include_name
 from order_tui.store.engine import Database, make_engines, open_database
 from order_tui.store.migrate import (
     MigrationError,
@@ -38,6 +39,16 @@ from order_tui.store.models import AuditEvent, Customer, SalesOrder
 from order_tui.store.types import Fen
 
 GUARD_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete", "sales_order_retention"}
+# 0007: the archive search's name dictionary and its trigram index, kept current by triggers.
+SEARCH_TRIGGERS = {
+    "archive_name_fts_insert",
+    "archive_name_fts_delete",
+    "archive_name_fts_update",
+    "archive_name_customer_insert",
+    "archive_name_customer_update",
+    "archive_name_product_insert",
+    "archive_name_product_update",
+}
 
 
 def _url(path: Path) -> str:
@@ -128,7 +139,7 @@ def test_new_file_is_created_at_head(db: Database) -> None:
 
     assert current_revision(db) == head_revision()
     assert set(SQLModel.metadata.tables) <= _tables(db)
-    assert _triggers(db) == GUARD_TRIGGERS
+    assert _triggers(db) == GUARD_TRIGGERS | SEARCH_TRIGGERS
     assert ensure_schema(db) == "up-to-date"
 
 
@@ -354,7 +365,10 @@ def test_models_and_migrations_agree(db: Database) -> None:
     ensure_schema(db)
     with db.read_engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+            MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            ),
+            SQLModel.metadata,
         )
     assert diff == []
 
@@ -376,7 +390,7 @@ def test_downgrade_to_base_and_back(db: Database) -> None:
         write.dispose()
 
     assert ensure_schema(db) == "created"
-    assert _triggers(db) == GUARD_TRIGGERS
+    assert _triggers(db) == GUARD_TRIGGERS | SEARCH_TRIGGERS
 
 
 def test_autogenerate_renders_importable_revisions(

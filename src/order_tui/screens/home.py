@@ -39,6 +39,8 @@ register(
         "key.production_plans": ("生产计划", "Production"),
         "key.pick_list": ("拣货清单", "To pick"),
         "key.holds_list": ("挂起单", "Holds"),
+        "key.completion_queue": ("待归档", "To close"),
+        "key.archive_browser": ("归档查询", "Archive"),
         # step 5 lists (screens/shipping.py, screens/feedback.py)
         "key.ship_list": ("待发货", "To ship"),
         "key.feedback_queue": ("待回访", "Feedback"),
@@ -153,6 +155,10 @@ class HomeScreen(ExportKey, OrderScreen):
         Binding("p", "production_plans", "Production plans", id="production_plans"),
         Binding("k", "pick_list", "Orders to pick", id="pick_list"),
         Binding("h", "holds_list", "Holds", id="holds_list"),
+        Binding("c", "completion_queue", "To close", id="completion_queue"),
+        # Every role may browse the archive: shown in the footer it would push F1 and Ctrl+Q
+        # off 80 columns for all of them; F1, Ctrl+P and README list it.
+        Binding("b", "archive_browser", "Archive", id="archive_browser", show=False),
         Binding("slash", "filter", "Filter", id="filter", key_display="/", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
         EXPORT_BINDING,
@@ -350,6 +356,14 @@ class HomeScreen(ExportKey, OrderScreen):
             return self.actor is not None and Role.WAREHOUSE in self.actor.roles
         if action == "holds_list":  # the clerk resolves holds with the customer
             return self.actor is not None and self.actor.has(Role.SALES_CLERK, Role.SALES_MANAGER)
+        if action == "completion_queue":  # the archivist completes and archives
+            from order_tui.screens.archive import may_complete
+
+            return may_complete(self.actor)
+        if action == "archive_browser":  # every role that reads orders
+            from order_tui.screens.archive import may_browse
+
+            return may_browse(self.actor)
         if action == "new_intake":  # sales rep and clerk take requirements
             return self.actor is not None and bool(
                 self.actor.roles & PERMISSIONS["record_requirement"]
@@ -445,6 +459,20 @@ class HomeScreen(ExportKey, OrderScreen):
 
         assert self.actor is not None
         self.app.push_screen(HoldsScreen(self.db, self.lang, self.actor))
+
+    def action_completion_queue(self) -> None:
+        """`c`: orders to complete and archive, with their missing documents (archivist)."""
+        from order_tui.screens.archive import CompletionScreen
+
+        assert self.actor is not None
+        self._push_list(CompletionScreen(self.db, self.lang, self.actor))
+
+    def action_archive_browser(self) -> None:
+        """`b`: search the archived orders and open one read only."""
+        from order_tui.screens.archive import ArchiveBrowser
+
+        assert self.actor is not None
+        self.app.push_screen(ArchiveBrowser(self.db, self.lang, self.actor))
 
     def action_master_data(self) -> None:
         """F7: customers, products, stock and (admin) operators."""

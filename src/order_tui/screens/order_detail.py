@@ -353,6 +353,13 @@ class OrderDetailScreen(OrderScreen):
         if not self.is_attached:  # the operator left before the result came
             return
         assert self.actor is not None
+        if detail.status == Status.ARCHIVED and type(self) is OrderDetailScreen:
+            # An archived order is read only: it opens with its whole history instead.
+            from order_tui.screens.archive import ArchivedOrderScreen
+
+            view = ArchivedOrderScreen(self.db, self.lang, self.actor, self.order_no)
+            self.app.switch_screen(view)
+            return
         self.detail = detail
         self.refresh_bindings()
         self.query_one("#content", Static).update(

@@ -12,6 +12,10 @@ from order_tui.store.engine import Database
 
 messages.register(
     {
+        "close.retention_policy": (
+            "保管期限不能短于公司规定的 {years} 年",
+            "retention cannot be shorter than the company's {years} years",
+        ),
         "close.cancel_reason": (
             "取消原因须为以下之一：{codes}",
             "reason must be one of: {codes}",
@@ -35,7 +39,14 @@ def archive(
     retention_years: int | None = None,
     expected_version: int | None = None,
 ) -> views.OrderDetail:
+    """Archive a completed order: kept read-only until the retention date, `retention_years`
+    (default: the configured years, db.retention_years) after today; longer is allowed,
+    shorter than the configuration is not."""
     years = retention_years or db.retention_years
+    if years < db.retention_years:
+        raise ValidationError(
+            code="close.retention_policy", field="retention_years", years=db.retention_years
+        )
     try:
         until = retention_date(today(db), years)
     except InvalidValue as exc:

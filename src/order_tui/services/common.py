@@ -137,6 +137,28 @@ def order_facts(session: Session, order: SalesOrder) -> OrderFacts:
     )
 
 
+def record_refusal(session: Session, actor: Actor, order: SalesOrder, what: str) -> None:
+    """Log a refused change to an archived order, in a transaction of its own.
+
+    Whatever the refused service already did in its transaction is rolled back first, so the
+    refusal is all that is committed; the caller then raises and its transaction ends empty.
+    The rollback expires `order`: read what you need from it before.
+    """
+    order_id, order_no, status = order.id or 0, order.order_no, order.status
+    bind = session.get_bind()
+    session.rollback()  # frees the write lock, so the next transaction can take it
+    with Session(bind) as own, own.begin():
+        audit(
+            own,
+            actor,
+            "order",
+            order_id,
+            f"refused:{what}",
+            order_no=order_no,
+            from_status=status,
+        )
+
+
 def authorize(
     session: Session,
     actor: Actor,
@@ -147,17 +169,9 @@ def authorize(
     """Check status, role, guards and the version the operator saw, in that order."""
     status = Status(order.status)
     if status == Status.ARCHIVED:
-        audit(
-            session,
-            actor,
-            "order",
-            order.id or 0,
-            f"refused:{action.value}",
-            order_no=order.order_no,
-            from_status=status.value,
-        )
-        session.commit()  # the refusal of a change to an archived order is itself recorded
-        raise ReadOnly(code="order.read_only", order_no=order.order_no)
+        order_no = order.order_no  # the rollback in record_refusal expires the object
+        record_refusal(session, actor, order, action.value)
+        raise ReadOnly(code="order.read_only", order_no=order_no)
     rule = lifecycle.authorize(status, action, actor.roles)
     if rule.guards:  # the facts cost queries: gather them only when a guard reads them
         lifecycle.check_guards(rule, order_facts(session, order))

@@ -166,6 +166,10 @@ class SalesOrder(SQLModel, table=True):
         UniqueConstraint("order_day", "serial", name="uq_order_day_serial"),
         Index("ix_order_status_day", "status", "order_day", "serial"),
         Index("ix_order_customer", "customer_id", "order_day"),
+        # The archive search (store/archive_queries.py): how many archived orders a customer
+        # or an amount range has, answered from the index alone.
+        Index("ix_order_customer_status", "customer_id", "status", "order_day", "serial"),
+        Index("ix_order_status_total", "status", "total"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_no: str = Field(max_length=20, unique=True)
@@ -465,3 +469,28 @@ class ReviewNote(SQLModel, table=True):
     updated_by: int = Field(foreign_key="operator.id")
     updated_at: datetime
     version: int = 1
+
+
+class ArchiveName(SQLModel, table=True):
+    """Every name orders were entered under: customers and products as in the master data,
+    plus the names of orders entered before a rename (kind "customer" / "product", ref_id their
+    id).
+
+    Small (one row per distinct name, not per order); triggers on customer and product keep
+    it current (migration 0007), so writing orders costs nothing here. The archive search
+    finds names here, by substring through a trigram index or by pinyin initials and code
+    prefix, and then orders by the indexed ids.
+    """
+
+    __tablename__ = "archive_name"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id", "name", name="uq_archive_name"),
+        Index("ix_archive_name_mnemonic", "kind", "mnemonic"),
+        Index("ix_archive_name_code", "kind", "code"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    ref_id: int
+    name: str = Field(max_length=200)
+    code: str = Field(default="", max_length=40)
+    mnemonic: str = Field(default="", max_length=200)

@@ -34,6 +34,9 @@ from order_tui.store.models import (
     ReviewTask,
     ReviewVerdict,
     SalesOrder,
+    Shipment,
+    ShipmentLine,
+    SignOff,
     Stock,
     StockMovement,
 )
@@ -773,3 +776,94 @@ def operator_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Operator.id, Operator.username).where(col(Operator.id).in_(set(ids)))
     return {i: name for i, name in session.exec(stmt) if i is not None}
+
+
+# -- step 6: completion queue, archived order history, purge ------------------------------------
+
+
+def completion_page(
+    session: Session, status: str, after: tuple[date, int] | None, limit: int
+) -> list[SalesOrder]:
+    """Orders in `status` oldest first, keyset-paged on (order_day, serial); delivered ones
+    only once their feedback is recorded (the archivist's queue)."""
+    stmt = select(SalesOrder).where(SalesOrder.status == status)
+    if status == "delivered":
+        done = (
+            select(Feedback.id)
+            .where(col(Feedback.order_id) == col(SalesOrder.id), col(Feedback.done_at).is_not(None))
+            .exists()
+        )
+        stmt = stmt.where(done)
+    if after is not None:
+        day, serial = after
+        stmt = stmt.where(
+            (col(SalesOrder.order_day) > day)
+            | ((col(SalesOrder.order_day) == day) & (col(SalesOrder.serial) > serial))
+        )
+    stmt = stmt.order_by(col(SalesOrder.order_day), col(SalesOrder.serial)).limit(limit)
+    return list(session.exec(stmt))
+
+
+def attachment_kinds_of(session: Session, order_ids: Sequence[int]) -> dict[int, set[str]]:
+    if not order_ids:
+        return {}
+    stmt = select(Attachment.order_id, Attachment.kind).where(
+        col(Attachment.order_id).in_(order_ids)
+    )
+    out: dict[int, set[str]] = {i: set() for i in order_ids}
+    for order_id, kind in session.exec(stmt):
+        out.setdefault(order_id or 0, set()).add(kind)
+    return out
+
+
+def holds_of(session: Session, order_id: int) -> list[Hold]:
+    stmt = select(Hold).where(Hold.order_id == order_id).order_by(col(Hold.id))
+    return list(session.exec(stmt))
+
+
+def purgeable_orders(session: Session, cutoff: date, limit: int | None = None) -> list[SalesOrder]:
+    """Archived orders kept until a day before `cutoff`, oldest retention first."""
+    stmt = (
+        select(SalesOrder)
+        .where(
+            SalesOrder.status == "archived",
+            col(SalesOrder.retention_until).is_not(None),
+            col(SalesOrder.retention_until) < cutoff,
+        )
+        .order_by(col(SalesOrder.retention_until), col(SalesOrder.id))
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt))
+
+
+def delete_orders(session: Session, order_ids: Sequence[int]) -> None:
+    """Remove orders and every row that hangs on them, children first; the stock ledger keeps
+    its movements with the order reference cleared, the audit log keeps everything."""
+    for start in range(0, len(order_ids), 500):  # bound the parameters per statement
+        _delete_orders(session, list(order_ids[start : start + 500]))
+
+
+def _delete_orders(session: Session, ids: list[int]) -> None:
+    shipments = select(Shipment.id).where(col(Shipment.order_id).in_(ids))
+    plans = select(ProductionPlan.id).where(col(ProductionPlan.order_id).in_(ids))
+    session.execute(delete(ShipmentLine).where(col(ShipmentLine.shipment_id).in_(shipments)))
+    session.execute(delete(ProductionOperation).where(col(ProductionOperation.plan_id).in_(plans)))
+    for model in (
+        Shipment,
+        SignOff,
+        Feedback,
+        Hold,
+        Package,
+        ReviewTask,
+        ReviewVerdict,
+        ProductionPlan,
+    ):
+        session.execute(delete(model).where(col(model.order_id).in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(ReviewRound).where(col(ReviewRound.order_id).in_(ids)))
+    session.execute(delete(Attachment).where(col(Attachment.order_id).in_(ids)))
+    session.execute(
+        update(StockMovement).where(col(StockMovement.order_id).in_(ids)).values(order_id=None)
+    )
+    session.execute(delete(OrderLine).where(col(OrderLine.order_id).in_(ids)))
+    session.execute(delete(SalesOrder).where(col(SalesOrder.id).in_(ids)))

@@ -215,7 +215,8 @@ def _order(
         "created_at": created,
         "updated_by": operator_id,
         "updated_at": created,
-        "archived_at": created + timedelta(days=30) if archived else None,
+        # archived a month after the order, or now for the last month's orders
+        "archived_at": min(created + timedelta(days=30), now) if archived else None,
         "retention_until": day.replace(year=day.year + 3)
         if archived and not (day.month == 2 and day.day == 29)
         else (day + timedelta(days=3 * 366) if archived else None),

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import order_tui.store.models  # noqa: F401 - registers every table on SQLModel.metadata
+from order_tui.store.archive_queries import include_name
 from order_tui.store.types import ScaledDecimal
 
 target_metadata = SQLModel.metadata
@@ -42,6 +43,8 @@ def run_migrations_online() -> None:
         render_as_batch=is_sqlite,
         compare_type=True,
         render_item=render_item,
+        # The archive search's FTS5 index lives in tables no model describes (migration 0007).
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
