@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from order_tui.domain import messages
+from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
 from order_tui.store.models import (
     Attachment,
@@ -773,3 +773,11 @@ def operator_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(Operator.id, Operator.username).where(col(Operator.id).in_(set(ids)))
     return {i: name for i, name in session.exec(stmt) if i is not None}
+
+
+def last_audit_link(session: Session) -> str:
+    """The chain link of the newest audit entry (the genesis link for an empty log)."""
+    found = session.exec(
+        select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    return found or audit_chain.GENESIS
