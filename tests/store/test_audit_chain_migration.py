@@ -14,7 +14,7 @@ from order_tui.store.migrate import ensure_schema, upgrade_to
 
 def test_entries_before_the_chain_are_chained_by_the_upgrade(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'orders.db'}", tmp_path)
-    upgrade_to(db, "0006")
+    upgrade_to(db, "0007")
     with db.write_engine.begin() as conn:
         for n in range(3):
             conn.execute(

@@ -4,8 +4,8 @@ entries already written, in id order.
 The append-only triggers refuse the UPDATE that fills the column, so they are set aside for
 this one transaction and put back before it commits.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-27 01:05:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from order_tui.domain import audit_chain
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
