@@ -90,13 +90,13 @@ def _integrity(path: Path) -> str:
 def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path: Path) -> None:
     # Some bulk first, so that the copy takes long enough for commits to land during it.
     with db.write_engine.begin() as conn:
+        # Stock movements, not audit entries: those must carry their hash-chain link.
         conn.execute(
             text(
-                "INSERT INTO audit_event (at, operator_name, entity, entity_id, order_no, action, "
-                "from_status, to_status, changes) VALUES ('2025-01-01 00:00:00.000000', 'bulk', "
-                "'order', :i, '', 'import', '', '', :changes)"
+                "INSERT INTO stock_movement (product_id, kind, qty, at, note) VALUES "
+                "(:product, 'bulk', 0, '2025-01-01 00:00:00.000000', :note)"
             ),
-            [{"i": i, "changes": "x" * 200} for i in range(20_000)],
+            [{"product": seeded.product, "note": "x" * 200} for _ in range(20_000)],
         )
     stop = threading.Event()
     committed = [0]  # counted after each COMMIT returns
@@ -106,7 +106,7 @@ def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path
         try:
             while not stop.is_set():
                 with db.write_engine.begin() as conn:
-                    _insert(conn, "audit_event", operator_name="w", entity="order", action="t")
+                    _insert(conn, "stock_movement", product_id=seeded.product, kind="t", qty=0)
                 committed[0] += 1
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
@@ -134,7 +134,7 @@ def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path
     try:
         with copy.read_engine.connect() as conn:
             copied = conn.execute(
-                text("SELECT COUNT(*) FROM audit_event WHERE operator_name = 'w'")
+                text("SELECT COUNT(*) FROM stock_movement WHERE kind = 't'")
             ).scalar_one()
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         # One snapshot taken during the backup: everything committed before it, nothing after.
@@ -194,6 +194,7 @@ def test_check_passes_on_a_good_database(db: Database, seeded: Seed) -> None:
         "order status",
         "stock",
         "order numbers",
+        "audit chain",
     ]
     assert _line(check(db, full=True), "integrity_check") == ("integrity_check", "ok", True)
 

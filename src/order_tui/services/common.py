@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from order_tui.domain import lifecycle, messages
+from order_tui.domain import audit_chain, lifecycle, messages
 from order_tui.domain.errors import Conflict, PermissionDenied, ReadOnly
 from order_tui.domain.lifecycle import Action, OrderFacts, Rule, Status
 from order_tui.domain.order_numbers import business_day
@@ -97,20 +97,24 @@ def audit(
     to_status: str = "",
     changes: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=now_utc(),
-            operator_id=actor.id,
-            operator_name=actor.username,
-            entity=entity,
-            entity_id=entity_id,
-            order_no=order_no,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            changes=to_json(changes) if changes else "",
-        )
+    event = AuditEvent(
+        at=now_utc(),
+        operator_id=actor.id,
+        operator_name=actor.username,
+        entity=entity,
+        entity_id=entity_id,
+        order_no=order_no,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        changes=to_json(changes) if changes else "",
     )
+    # Inside the write transaction (BEGIN IMMEDIATE: one writer at a time) the last link is
+    # stable; the query flushes this transaction's earlier entries first.
+    event.chain = audit_chain.link(
+        repo.last_audit_link(session), [getattr(event, name) for name in audit_chain.FIELDS]
+    )
+    session.add(event)
 
 
 def order_facts(session: Session, order: SalesOrder) -> OrderFacts:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from order_tui.domain import audit_chain
 from order_tui.domain.lifecycle import Action, Status, reachable_statuses, rule_for
 from order_tui.store.engine import Database, sqlite_path
 from order_tui.store.migrate import current_revision, head_revision
+from order_tui.store.models import AuditEvent
 
 # How many offending rows a check line names before it just counts them.
 SHOWN = 5
@@ -300,6 +302,36 @@ def _check_order_numbers(conn: Connection) -> tuple[str, str, bool]:
     return ("order numbers", "; ".join(problems[:SHOWN]), False)
 
 
+def _check_audit_chain(conn: Connection) -> tuple[str, str, bool]:
+    """Recompute the audit log's hash chain in id order and name the first row that breaks it."""
+
+    table = cast(Any, AuditEvent).__table__
+    fields = [table.c[name] for name in audit_chain.FIELDS]
+    previous, after, count = audit_chain.GENESIS, 0, 0
+    while True:
+        rows = conn.execute(
+            select(table.c.id, table.c.chain, *fields)
+            .where(table.c.id > after)
+            .order_by(table.c.id)
+            .limit(5000)
+        ).all()
+        if not rows:
+            break
+        broken, previous = audit_chain.first_break(
+            ((row[0], row[1], list(row[2:])) for row in rows), previous
+        )
+        if broken is not None:
+            return (
+                "audit chain",
+                f"broken at entry {broken}: it or an entry before it was edited, removed or "
+                "inserted since it was written",
+                False,
+            )
+        count += len(rows)
+        after = rows[-1][0]
+    return ("audit chain", f"{count} entries, every link holds", True)
+
+
 def check(db: Database, *, full: bool = False) -> CheckReport:
     """Check the schema revision, the file's integrity and the business invariants.
 
@@ -334,6 +366,7 @@ def check(db: Database, *, full: bool = False) -> CheckReport:
             checks.append(("order status", lambda: _check_statuses(conn)))
             checks.append(("stock", lambda: _check_stock(conn)))
             checks.append(("order numbers", lambda: _check_order_numbers(conn)))
+            checks.append(("audit chain", lambda: _check_audit_chain(conn)))
         for name, run in checks:
             try:
                 lines.append(run())

@@ -404,6 +404,8 @@ class AuditEvent(SQLModel, table=True):
     from_status: str = Field(default="", max_length=20)
     to_status: str = Field(default="", max_length=20)
     changes: str = Field(default="", max_length=200000)  # JSON
+    # SHA-256 of the previous entry's chain and this entry's fields (domain/audit_chain.py).
+    chain: str = Field(default="", max_length=64)
 
 
 class OrderCounter(SQLModel, table=True):

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from order_tui.domain import messages
+from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
 from order_tui.store.models import (
     Attachment,
@@ -867,3 +867,11 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
     )
     session.execute(delete(OrderLine).where(col(OrderLine.order_id).in_(ids)))
     session.execute(delete(SalesOrder).where(col(SalesOrder.id).in_(ids)))
+
+
+def last_audit_link(session: Session) -> str:
+    """The chain link of the newest audit entry (the genesis link for an empty log)."""
+    found = session.exec(
+        select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    return found or audit_chain.GENESIS

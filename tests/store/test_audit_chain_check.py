@@ -1,0 +1,62 @@
+"""`order-tui check` walks the audit log's hash chain and names the first entry that breaks it."""
+
+import sqlite3
+from decimal import Decimal
+
+from order_tui.services import orders, review
+from order_tui.services.demo import DemoCast
+from order_tui.store.engine import Database, sqlite_path
+from order_tui.store.maintenance import check
+
+
+def _chain_line(db: Database) -> tuple[str, bool]:
+    report = check(db)
+    [(detail, passed)] = [(d, p) for name, d, p in report.lines if name == "audit chain"]
+    return detail, passed
+
+
+def _write_some(db: Database, cast: DemoCast) -> None:
+    for customer in ("C0001", "C0002"):
+        made = orders.create_order(
+            db,
+            cast["zhao"],
+            orders.OrderInput(
+                customer_code=customer, lines=[orders.LineInput("P0001", Decimal(2))]
+            ),
+        )
+        review.submit(db, cast["zhao"], made.order_no)
+
+
+def _raw(db: Database) -> sqlite3.Connection:
+    path = sqlite_path(db.url)
+    assert path is not None
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def test_entries_written_by_the_services_chain(db: Database, cast: DemoCast) -> None:
+    _write_some(db, cast)
+    detail, passed = _chain_line(db)
+    assert passed, detail
+    assert "every link holds" in detail
+
+
+def test_an_entry_edited_behind_the_triggers_back_is_named(db: Database, cast: DemoCast) -> None:
+    _write_some(db, cast)
+    with _raw(db) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM audit_event ORDER BY id")]
+        victim = ids[len(ids) // 2]
+        conn.execute("DROP TRIGGER audit_event_no_update")
+        conn.execute("UPDATE audit_event SET operator_name = 'someone' WHERE id = ?", (victim,))
+    detail, passed = _chain_line(db)
+    assert not passed
+    assert f"broken at entry {victim}" in detail
+
+
+def test_a_removed_entry_is_found_at_the_next_one(db: Database, cast: DemoCast) -> None:
+    _write_some(db, cast)
+    with _raw(db) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM audit_event ORDER BY id")]
+        conn.execute("DROP TRIGGER audit_event_no_delete")
+        conn.execute("DELETE FROM audit_event WHERE id = ?", (ids[1],))
+    detail, passed = _chain_line(db)
+    assert not passed and f"broken at entry {ids[2]}" in detail
