@@ -278,7 +278,14 @@ class MonthlyReviewScreen(LeaveGuard):
             yield Static(self.t("review_m.month_hint"), id="month-hint", markup=False)
         with Horizontal(id="month-row"):
             yield Static(self.t("review_m.type_month"), id="month-row-label", markup=False)
-            yield Input(id="month-input", max_length=7, restrict=r"[0-9-]*", compact=True)
+            # the month shown is the start: Backspace twice and the new month number
+            yield Input(
+                id="month-input",
+                max_length=7,
+                restrict=r"[0-9-]*",
+                compact=True,
+                select_on_focus=False,
+            )
             yield Static("", id="month-error", markup=False)
         yield Static("", id="tabs")
         with VerticalScroll(id="body"):
@@ -454,8 +461,8 @@ class MonthlyReviewScreen(LeaveGuard):
         cols = [
             Col(self.t("review_m.col.order"), 13),
             Col(self.t("review_m.col.customer"), 8, flex=2),
-            Col(self.t("review_m.col.wanted"), 5),
-            Col(self.t("review_m.col.signed"), 5),
+            Col(self.t("review_m.col.wanted"), 6),
+            Col(self.t("review_m.col.signed"), 6),
             Col(self.t("review_m.col.days"), 4, right=True),
             Col(self.t("review_m.col.cause"), 8, flex=3),
         ]
@@ -611,6 +618,7 @@ class MonthlyReviewScreen(LeaveGuard):
             area.load_text(notes.notes)
         self.notes = notes
         self.query_one("#notes-head", Static).update(self._notes_head(notes))
+        self.refresh_bindings()  # Ctrl+S saves from now on
 
     def unsaved_changes(self) -> bool:
         if self.notes is None or not self.is_mounted:
@@ -662,6 +670,7 @@ class MonthlyReviewScreen(LeaveGuard):
             self.month = month
             self.notes = None
             self.query_one("#notes", TextArea).load_text("")
+            self.refresh_bindings()
             self.reload()
 
         if not self.unsaved_changes():
@@ -687,6 +696,7 @@ class MonthlyReviewScreen(LeaveGuard):
         row.add_class("-active")
         field = self.query_one("#month-input", Input)
         field.value = self.month
+        field.cursor_position = len(self.month)
         field.focus()
 
     @on(Input.Submitted, "#month-input")

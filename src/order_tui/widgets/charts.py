@@ -109,20 +109,28 @@ def line_chart(
     ascii: bool = False,
     style: str = LINE_STYLE,
 ) -> Text:
-    """A line over the series: y axis on the left (0 and a rounded maximum), one column of
-    `step` cells per value, a point per value and vertical strokes joining neighbours; the x
-    axis below with `x_labels` ((index, text)) placed under their values."""
+    """A line over the series: the y axis on the left (0 and the largest value, rounded up),
+    `step` cells per value with a point on the value's row, neighbours joined by a run that
+    turns up or down between them; the x axis below, with `x_labels` ((index, text)) under
+    their values."""
     out = Text(no_wrap=True, overflow="crop")
-    n = len(values)
-    if n == 0 or height < 2:
+    if not values or height < 2:
         return out
     top = math.ceil(max(values)) if max(values) > 0 else 1
     gutter = max(cell_len(f"{top:g}"), 1) + 1
-    step = max(1, (width - gutter - 1) // n)
+    room = max(1, width - gutter - 1)
+    if len(values) > room:  # too narrow for them all: the latest values, one cell each
+        cut = len(values) - room
+        values = values[cut:]
+        x_labels = [(i - cut, text) for i, text in x_labels if i >= cut]
+    n = len(values)
+    step = max(1, room // n)
     rows = height
     point = "*" if ascii else "●"
     stroke = "|" if ascii else "│"
-    flat, up, down = ("-", "/", "\\") if ascii else ("─", "╱", "╲")
+    flat = "-" if ascii else "─"
+    # turns of the line where it steps from one value's row to the next one's
+    down_from, down_to, up_from, up_to = ("+", "+", "+", "+") if ascii else ("╮", "╰", "╯", "╭")
 
     def row_of(v: float) -> int:  # 0 is the bottom row
         return max(0, min(rows - 1, round(v / top * (rows - 1))))
@@ -131,17 +139,25 @@ def line_chart(
     grid = [[" "] * (n * step) for _ in range(rows)]
     for i, level in enumerate(levels):
         x = i * step + (step - 1) // 2
-        if i:  # join to the previous point: across the gap, then up or down the column
-            before = levels[i - 1]
-            gap = range((i - 1) * step + (step - 1) // 2 + 1, x)
-            for g in gap:
-                if level == before:
-                    grid[level][g] = flat
-                else:
-                    grid[min(level, before)][g] = up if level > before else down
-            low, high = sorted((before, level))
+        before = levels[i - 1] if i else level
+        low, high = sorted((before, level))
+        if i and step == 1:  # no room between points: a stroke up or down this column
             for r in range(low + 1, high):
                 grid[r][x] = stroke
+        elif i:  # along the previous row, turn in the middle of the gap, on along this one
+            first = (i - 1) * step + (step - 1) // 2 + 1
+            mid = (first + x - 1) // 2
+            for g in range(first, x):
+                if g < mid or level == before:
+                    grid[before][g] = flat
+                elif g > mid:
+                    grid[level][g] = flat
+            if level != before:
+                for r in range(low + 1, high):
+                    grid[r][mid] = stroke
+                falling = level < before
+                grid[before][mid] = down_from if falling else up_from
+                grid[level][mid] = down_to if falling else up_to
         grid[level][x] = point
     axis_v = "|" if ascii else "│"
     for r in range(rows - 1, -1, -1):
