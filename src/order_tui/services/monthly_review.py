@@ -176,25 +176,21 @@ def monthly_review(db: Database, actor: Actor, month: str) -> MonthlyReview:
     trend_first = monthly.month_days(monthly.shift_month(month, 1 - TREND_MONTHS))[0]
     with db.reading() as session:
         w = q.Window(session, start, end)
-        approvals = q.approvals(session, w)
-        shipments = q.shipments(session, w)
-        signs = q.sign_offs(session, w)
-        completed = q.completed_count(session, w)
+        ev = q.month_events(session, w)
         rejections = q.rejection_reasons(session, w)
-        feedback_count, satisfaction = q.feedback_summary(session, w)
-        complaint_total, complaint_rows = q.complaints(
-            session, w, monthly.COMPLAINT_MAX_SATISFACTION, LIST_LIMIT
-        )
+        calls = q.feedback_done(session, w)
         trend = q.received_per_day(session, trend_first, following)
         intake = q.intake_times(session, first, following)
         customers = q.top_customers(session, first, following, TOP)
         products = q.top_products(session, first, following, TOP)
         deals, deal_amount = q.deal_total(session, first, following)
         late_rows = []
-        for order_id, recorded, signed_at, _shipped, order_no, customer, wanted in signs:
-            day = business_day(signed_at or recorded, tz)
-            if monthly.days_late(day, wanted):
-                late_rows.append((order_id, order_no, customer, wanted, day))
+        for order_id, signed in ev.signed.items():
+            day = business_day(signed.signed_at, tz)
+            if monthly.days_late(day, signed.wanted_date):
+                late_rows.append(
+                    (order_id, signed.order_no, signed.customer, signed.wanted_date, day)
+                )
         holds = q.holds_of(session, [r[0] for r in late_rows])
         note = q.review_note(session, month)
         names = {}
@@ -202,6 +198,9 @@ def monthly_review(db: Database, actor: Actor, month: str) -> MonthlyReview:
             op = session.get(Operator, note.updated_by)
             names = {note.updated_by: op.display_name if op else ""}
 
+    complaint_rows = [c for c in calls if monthly.is_complaint(c[2], bool(c[3]))]
+    complaint_rows.sort(key=lambda c: (c[6], c[0]))
+    scores = [c[2] for c in calls if c[2] is not None]
     causes: dict[int, list[HoldCause]] = defaultdict(list)
     for order_id, kind, description, released in holds:
         causes[order_id].append(HoldCause(kind, description, released))
@@ -229,34 +228,34 @@ def monthly_review(db: Database, actor: Actor, month: str) -> MonthlyReview:
         timezone=tz,
         counts={
             "received": sum(n for _d, n in per_day),
-            "approved": len(approvals),
-            "shipped": len(shipments),
-            "signed": len(signs),
-            "completed": completed,
+            "approved": len(ev.approved),
+            "shipped": len(ev.shipped),
+            "signed": len(ev.signed),
+            "completed": len(ev.completed),
         },
         deals=deals,
         deal_amount=deal_amount,
         cycles={
             "intake_order": _durations(list(intake)),
-            "order_approval": _durations([(created, at) for _o, at, created in approvals]),
-            "approval_shipment": _durations([(appr, at) for _o, at, appr in shipments]),
+            "order_approval": _durations([(made, at) for at, made in ev.approved.values()]),
+            "approval_shipment": _durations([(appr, at) for at, appr in ev.shipped.values()]),
             "shipment_signoff": _durations(
-                [(shipped, signed or rec) for _o, rec, signed, shipped, *_x in signs]
+                [(s.shipped_at, s.signed_at) for s in ev.signed.values()]
             ),
         },
-        signed=len(signs),
+        signed=len(ev.signed),
         late_total=len(late),
         late=tuple(late[:LIST_LIMIT]),
         late_causes=tuple(sorted(cause_count.items(), key=lambda kv: (-kv[1], kv[0]))),
-        rejections=tuple(rejections),
-        feedback_count=feedback_count,
-        satisfaction_avg=satisfaction,
-        complaint_total=complaint_total,
+        rejections=tuple(sorted(rejections.items(), key=lambda kv: (-kv[1], kv[0]))),
+        feedback_count=len(calls),
+        satisfaction_avg=sum(scores) / len(scores) if scores else None,
+        complaint_total=len(complaint_rows),
         complaints=tuple(
             Complaint(
                 no, cust, sat, bool(need), remarks, after, business_day(done, tz) if done else None
             )
-            for no, cust, sat, need, remarks, after, done in complaint_rows
+            for no, cust, sat, need, remarks, after, done in complaint_rows[:LIST_LIMIT]
         ),
         top_customers=tuple(RankedCustomer(*row) for row in customers),
         top_products=tuple(RankedProduct(*row) for row in products),

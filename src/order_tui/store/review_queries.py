@@ -14,13 +14,13 @@ Differences of times are taken in Python (julianday() is SQLite's only), so the 
 PostgreSQL as well.
 """
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, case, func, type_coerce
 from sqlmodel import Session, col, select
 
 from order_tui.store.models import (
@@ -31,14 +31,17 @@ from order_tui.store.models import (
     OrderLine,
     Requirement,
     ReviewNote,
+    ReviewRound,
     ReviewVerdict,
     SalesOrder,
+    Shipment,
 )
 
 # Ids searched beyond the binary search's bounds: events written out of time order (a clock
 # stepped back) within this many rows of the month's edge are still found.
 ID_MARGIN = 2000
 CHUNK = 500  # ids per IN (...) list
+STEP_ACTIONS = ("approve", "ship", "sign_off", "complete", "reject", "record_feedback")
 # A step's event: (audit action, status it led to). Partial shipments stay `packed`, a
 # sign-off with a discrepancy stays `shipped`: only the event that completes the step counts.
 APPROVED = ("approve", "approved")
@@ -67,6 +70,25 @@ def _first_id_at_or_after(session: Session, moment: datetime) -> int:
     return lo
 
 
+def _moment(value: Any) -> datetime:
+    """A stored UTC time, aware. Month-sized reads take the column's raw value: SQLite gives
+    the stored text (naive UTC), which one `fromisoformat` call parses many times faster than
+    the column type's own processing; PostgreSQL gives an aware datetime already."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _rows(session: Session, stmt: Any) -> Any:
+    """Rows through Core, not the ORM: a month is tens of thousands of rows, and the ORM's
+    per-row work would cost more than the query."""
+    return session.connection().execute(stmt)
+
+
+def _raw(column: Any) -> Any:
+    return type_coerce(column, String()).label(f"{column.table.name}_{column.key}")
+
+
 class Window:
     """A month of the audit log: an id range (for the index) and the UTC times (exact)."""
 
@@ -76,140 +98,140 @@ class Window:
         self.lo = max(0, _first_id_at_or_after(session, start) - ID_MARGIN)
         self.hi = _first_id_at_or_after(session, end) + ID_MARGIN
 
-    def where(self, event: Any = AuditEvent) -> list[Any]:
+    def where(self) -> list[Any]:
+        # `entity || ''`: the same test, but one the planner cannot answer from the (entity,
+        # entity_id, id) index; with plain `entity = 'order'` SQLite walks every order's
+        # events in that index instead of the month's range of the primary key.
         return [
-            event.id >= self.lo,
-            event.id < self.hi,
-            event.at >= self.start,
-            event.at < self.end,
-            event.entity == "order",
+            col(AuditEvent.id) >= self.lo,
+            col(AuditEvent.id) < self.hi,
+            col(AuditEvent.at) >= self.start,
+            col(AuditEvent.at) < self.end,
+            col(AuditEvent.entity).concat("") == "order",
         ]
 
-
-def _step(event: Any, step: tuple[str, str]) -> list[Any]:
-    return [event.action == step[0], event.to_status == step[1]]
-
-
-def _latest(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """One row per order (first column), the one with the latest event time (second)."""
-    best: dict[int, tuple[Any, ...]] = {}
-    for row in rows:
-        key = row[0]
-        if key not in best or row[1] > best[key][1]:
-            best[key] = tuple(row)
-    return list(best.values())
+    def orders(self, action: str, to_status: str | None = None) -> Any:
+        """The ids of the orders with `action` (leading to `to_status`) in the month, as a
+        subquery: the database joins them, no id lists travel through Python."""
+        cond = [*self.where(), AuditEvent.action == action]
+        if to_status is not None:
+            cond.append(AuditEvent.to_status == to_status)
+        return select(AuditEvent.entity_id).where(*cond)
 
 
-def _step_time(step: tuple[str, str]) -> Any:
-    """When an order last reached `step`: from its own audit rows (index ix_audit_entity)."""
-    earlier = aliased(AuditEvent)
-    return (
-        select(func.max(earlier.at))
+@dataclass(frozen=True)
+class Signed:
+    """An order signed for in the month."""
+
+    order_no: str
+    customer: str
+    wanted_date: date | None
+    signed_at: datetime  # as on the receipt (the recorded time if none was typed)
+    shipped_at: datetime | None  # its last shipment
+
+
+@dataclass
+class MonthEvents:
+    """The order steps recorded in a month, by order id (the latest event if several):
+    approved -> (approved at, created at); shipped -> (shipped at, approved at); signed ->
+    Signed; completed, rejected, feedback -> the ids (the month's verdicts and calls are
+    read from their own tables)."""
+
+    approved: dict[int, tuple[datetime, datetime]] = field(default_factory=dict)
+    shipped: dict[int, tuple[datetime, datetime | None]] = field(default_factory=dict)
+    signed: dict[int, Signed] = field(default_factory=dict)
+    completed: set[int] = field(default_factory=set)
+    rejected: set[int] = field(default_factory=set)
+    feedback: set[int] = field(default_factory=set)
+
+
+def month_events(session: Session, w: Window) -> MonthEvents:
+    """ONE scan of the month's audit rows (a primary-key range), each joined to its order
+    by primary key; the times a step started are fetched only for the rows that need them:
+    an order's approval from its approved review round (index on order_id, one row per
+    round), a shipment from its shipments (index on order_id)."""
+    round_closed = (
+        select(func.max(_raw(ReviewRound.closed_at)))
         .where(
-            earlier.entity == "order",
-            earlier.entity_id == AuditEvent.entity_id,
-            *_step(earlier, step),
+            col(ReviewRound.order_id) == col(AuditEvent.entity_id),
+            ReviewRound.outcome == "approved",
         )
         .scalar_subquery()
     )
-
-
-# -- steps reached in the month -----------------------------------------------------------------
-
-
-def approvals(session: Session, w: Window) -> list[tuple[int, datetime, datetime]]:
-    """(order id, approved at, order created at) for orders approved in the month."""
-    stmt = (
-        select(AuditEvent.entity_id, AuditEvent.at, SalesOrder.created_at)
-        .join(SalesOrder, col(SalesOrder.id) == col(AuditEvent.entity_id))
-        .where(*w.where(), *_step(AuditEvent, APPROVED))
+    last_shipment = (
+        select(func.max(_raw(Shipment.shipped_at)))
+        .where(col(Shipment.order_id) == col(AuditEvent.entity_id))
+        .scalar_subquery()
     )
-    return _latest(session.exec(stmt))
-
-
-def shipments(session: Session, w: Window) -> list[tuple[int, datetime, datetime | None]]:
-    """(order id, shipped at, approved at) for orders whose shipment completed in the month."""
-    stmt = select(AuditEvent.entity_id, AuditEvent.at, _step_time(APPROVED)).where(
-        *w.where(), *_step(AuditEvent, SHIPPED)
+    started = case(
+        (AuditEvent.action == SHIPPED[0], round_closed),
+        (AuditEvent.action == SIGNED[0], last_shipment),
+        else_=None,
     )
-    return _latest(session.exec(stmt))
-
-
-def sign_offs(session: Session, w: Window) -> list[tuple[Any, ...]]:
-    """(order id, recorded at, signed at, shipped at, order no, customer, wanted date) for
-    orders signed for in the month (by the time the sign-off was recorded)."""
     stmt = (
         select(
             AuditEvent.entity_id,
-            AuditEvent.at,
-            SalesOrder.delivered_at,
-            _step_time(SHIPPED),
+            AuditEvent.action,
+            AuditEvent.to_status,
+            _raw(AuditEvent.at),
+            type_coerce(started, String()).label("started"),
+            _raw(SalesOrder.created_at),
             SalesOrder.order_no,
             SalesOrder.cust_name,
             SalesOrder.wanted_date,
+            _raw(SalesOrder.delivered_at),
         )
         .join(SalesOrder, col(SalesOrder.id) == col(AuditEvent.entity_id))
-        .where(*w.where(), *_step(AuditEvent, SIGNED))
+        .where(*w.where(), col(AuditEvent.action).in_(STEP_ACTIONS))
     )
-    return _latest(session.exec(stmt))
+    ev = MonthEvents()
+    latest: dict[tuple[str, int], Any] = {}
+    for row in _rows(session, stmt):
+        order_id, action, to_status, at = row[0], row[1], row[2], row[3]
+        step = (action, to_status)
+        if action in ("reject", "record_feedback", COMPLETED[0]):
+            if step == COMPLETED:
+                ev.completed.add(order_id)
+            elif action == "reject":
+                ev.rejected.add(order_id)
+            else:
+                ev.feedback.add(order_id)
+            continue
+        if step not in (APPROVED, SHIPPED, SIGNED):  # a partial shipment, a discrepancy
+            continue
+        key = (action, order_id)
+        if key in latest and latest[key] >= at:  # raw times of one format compare as times
+            continue
+        latest[key] = at
+        started_at = _moment(row[4]) if row[4] is not None else None
+        if step == APPROVED:
+            ev.approved[order_id] = (_moment(at), _moment(row[5]))
+        elif step == SHIPPED:
+            ev.shipped[order_id] = (_moment(at), started_at)
+        else:
+            signed_at = _moment(row[9]) if row[9] is not None else _moment(at)
+            ev.signed[order_id] = Signed(row[6], row[7], row[8], signed_at, started_at)
+    return ev
 
 
-def completed_count(session: Session, w: Window) -> int:
-    stmt = select(func.count(func.distinct(AuditEvent.entity_id))).where(
-        *w.where(), *_step(AuditEvent, COMPLETED)
-    )
-    return int(session.exec(stmt).one() or 0)
-
-
-def rejection_reasons(session: Session, w: Window) -> list[tuple[str, int]]:
-    """(reason code, verdicts) of the rejections given in the month, most frequent first."""
-    rejected = select(AuditEvent.entity_id).where(*w.where(), AuditEvent.action == "reject")
-    count = func.count()
+def rejection_reasons(session: Session, w: Window) -> dict[str, int]:
+    """Reason code -> rejections given in the month (verdicts, not orders)."""
     stmt = (
-        select(ReviewVerdict.reason_code, count)
+        select(ReviewVerdict.reason_code, func.count())
         .where(
-            col(ReviewVerdict.order_id).in_(rejected),
+            col(ReviewVerdict.order_id).in_(w.orders("reject")),
             ReviewVerdict.verdict == "reject",
             col(ReviewVerdict.at) >= w.start,
             col(ReviewVerdict.at) < w.end,
         )
         .group_by(col(ReviewVerdict.reason_code))
-        .order_by(count.desc(), col(ReviewVerdict.reason_code))
     )
-    return [(code, int(n)) for code, n in session.exec(stmt)]
+    return {code: int(n) for code, n in session.exec(stmt)}
 
 
-def _feedback_in_month(w: Window) -> list[Any]:
-    recorded = select(AuditEvent.entity_id).where(
-        *w.where(), AuditEvent.action == "record_feedback"
-    )
-    return [
-        col(Feedback.order_id).in_(recorded),
-        col(Feedback.done_at) >= w.start,
-        col(Feedback.done_at) < w.end,
-    ]
-
-
-def feedback_summary(session: Session, w: Window) -> tuple[int, float | None]:
-    """(calls that reached the customer, average satisfaction) of the month's feedback."""
-    stmt = select(func.count(), func.avg(Feedback.satisfaction)).where(
-        *_feedback_in_month(w), col(Feedback.reached).is_(True)
-    )
-    count, avg = session.exec(stmt).one()
-    return int(count or 0), (float(avg) if avg is not None else None)
-
-
-def complaints(
-    session: Session, w: Window, max_satisfaction: int, limit: int
-) -> tuple[int, list[tuple[Any, ...]]]:
-    """(how many, the first `limit` by time) feedback with low satisfaction or an after-sales
-    need: (order no, customer, satisfaction, after-sales needed, remarks, after-sales, done)."""
-    cond = [
-        *_feedback_in_month(w),
-        col(Feedback.reached).is_(True),
-        (col(Feedback.satisfaction) <= max_satisfaction) | col(Feedback.after_sales_needed),
-    ]
-    total = int(session.exec(select(func.count()).select_from(Feedback).where(*cond)).one() or 0)
+def feedback_done(session: Session, w: Window) -> list[tuple[Any, ...]]:
+    """The calls that reached the customer, first recorded in the month: (order no,
+    customer, satisfaction, after-sales needed, remarks, after-sales, done at)."""
     stmt = (
         select(
             SalesOrder.order_no,
@@ -221,21 +243,24 @@ def complaints(
             Feedback.done_at,
         )
         .join(SalesOrder, col(SalesOrder.id) == col(Feedback.order_id))
-        .where(*cond)
-        .order_by(col(Feedback.done_at), col(Feedback.id))
-        .limit(limit)
+        .where(
+            col(Feedback.order_id).in_(w.orders("record_feedback")),
+            col(Feedback.reached).is_(True),
+            col(Feedback.done_at) >= w.start,
+            col(Feedback.done_at) < w.end,
+        )
     )
-    return total, [tuple(r) for r in session.exec(stmt)]
+    return [tuple(r) for r in _rows(session, stmt)]
 
 
 def holds_of(session: Session, order_ids: Sequence[int]) -> list[tuple[int, str, str, bool]]:
     """(order id, kind, description, released) of every hold ever raised on the orders."""
     rows: list[tuple[int, str, str, bool]] = []
-    ids = sorted(set(order_ids))
-    for i in range(0, len(ids), CHUNK):
+    ordered = sorted(set(order_ids))
+    for ids in (ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)):
         stmt = (
             select(Hold.order_id, Hold.kind, Hold.description, Hold.released_at)
-            .where(col(Hold.order_id).in_(ids[i : i + CHUNK]))
+            .where(col(Hold.order_id).in_(ids))
             .order_by(col(Hold.order_id), col(Hold.id))
         )
         rows += [(o, k, d, r is not None) for o, k, d, r in session.exec(stmt)]
@@ -265,11 +290,11 @@ def intake_times(session: Session, first: date, following: date) -> list[tuple[d
     """(requirement recorded at, order created at) of the month's orders made from a
     requirement."""
     stmt = (
-        select(Requirement.created_at, SalesOrder.created_at)
+        select(_raw(Requirement.created_at), _raw(SalesOrder.created_at))
         .join(Requirement, col(Requirement.id) == col(SalesOrder.requirement_id))
         .where(*_days(first, following))
     )
-    return [(a, b) for a, b in session.exec(stmt)]
+    return [(_moment(a), _moment(b)) for a, b in session.exec(stmt)]
 
 
 def top_customers(
