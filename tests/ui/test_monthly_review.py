@@ -138,3 +138,16 @@ async def test_someone_saved_first_nothing_typed_is_lost(db: Database) -> None:
 
 def test_month_arithmetic_the_keys_use() -> None:
     assert shift_month(MONTH, -1) == "2026-10" and shift_month("2026-12", 1) == "2027-01"
+
+
+def test_every_key_has_an_id_and_words_in_both_languages() -> None:
+    from textual.binding import Binding
+
+    from order_tui.screens.i18n import STRINGS
+
+    for binding in [*MonthlyReviewScreen.BINDINGS, *HomeScreen.BINDINGS]:
+        assert isinstance(binding, Binding) and binding.id, binding
+        zh, en = STRINGS[f"key.{binding.id}"]
+        assert zh and en
+    review_keys = [b for b in MonthlyReviewScreen.BINDINGS if isinstance(b, Binding)]
+    assert sum(b.show for b in review_keys) <= 7  # the footer keeps room at 80 columns

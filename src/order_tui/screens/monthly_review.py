@@ -159,8 +159,8 @@ register({"key.review_sec_1": ("分区", "Sections")})
 register(
     {
         f"key.review_sec_{n}": (
-            f"{n} {STRINGS[f'review_m.sec.{n}'][0]}",
-            f"{n} {STRINGS[f'review_m.sec.{n}'][1]}",
+            f"跳到{STRINGS[f'review_m.sec.{n}'][0]}",
+            f"Go to {STRINGS[f'review_m.sec.{n}'][1]}",
         )
         for n in range(2, SECTIONS + 1)
     }
