@@ -101,10 +101,10 @@ register(
         "review_m.col.cause": ("原因", "Cause"),
         "review_m.days": ("{days}天", "{days}d"),
         "review_m.more": ("另有 {count} 条未列出", "{count} more not listed"),
-        "review_m.rejections": ("本月驳回 {count} 次，按原因", "{count} rejections, by reason"),
+        "review_m.rejections": ("本月驳回 {count} 次，按原因", "Rejections: {count}, by reason"),
         "review_m.complaints": (
             "本月回访 {calls} 次，投诉 {count} 次（满意度 ≤ {low} 或需售后）",
-            "{calls} calls, {count} complaints (satisfaction ≤ {low} or after-sales)",
+            "Calls: {calls}, complaints: {count} (satisfaction ≤ {low} or after-sales)",
         ),
         "review_m.col.score": ("满意", "Score"),
         "review_m.col.what": ("反馈", "What they said"),
@@ -447,7 +447,7 @@ class MonthlyReviewScreen(LeaveGuard):
         self._sub(3, self.t("review_m.cycles"))
 
     def _hold(self, kind: str) -> str:
-        if kind == "none":
+        if kind == "none":  # services.monthly_review.NO_HOLD: late without any hold
             return self.t("review_m.no_hold")
         label = HOLD_KINDS.get(kind)
         return pick(label, self.lang) if label else kind
@@ -522,7 +522,7 @@ class MonthlyReviewScreen(LeaveGuard):
         cols = [
             Col(self.t("review_m.col.order"), 13),
             Col(self.t("review_m.col.customer"), 8, flex=2),
-            Col(self.t("review_m.col.score"), 4, right=True),
+            Col(self.t("review_m.col.score"), 5, right=True),
             Col(self.t("review_m.col.what"), 10, flex=3),
         ]
         sep = "；" if self.lang == "zh" else "; "
