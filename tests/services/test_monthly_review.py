@@ -185,6 +185,9 @@ def test_notes_save_with_version_and_audit(
         ("li", "save_review_notes"),
     ]
     assert "交期偏长" in events[0].changes
+    with pytest.raises(ValidationError) as nothing:  # a version of notes never saved
+        monthly_review.save_review_notes(db, zhang, "2026-08", "x", 1)
+    assert nothing.value.code == "monthly.no_notes"
     with pytest.raises(ValidationError) as too_long:
         monthly_review.save_review_notes(db, zhang, "2026-09", "x" * 20001, 2)
     assert too_long.value.code == "monthly.notes_too_long"

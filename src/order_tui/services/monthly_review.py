@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlmodel import Session
+
 from order_tui.domain import messages, monthly
-from order_tui.domain.errors import Conflict, InvalidValue, ValidationError
+from order_tui.domain.errors import Conflict, DomainError, InvalidValue, ValidationError
 from order_tui.domain.order_numbers import business_day
 from order_tui.domain.roles import Role
 from order_tui.services.common import Actor, audit, now_utc, require_role
@@ -36,6 +38,10 @@ messages.register(
         "monthly.notes_too_long": (
             "备注最多 {most} 个字符，现有 {count} 个",
             "notes may hold at most {most} characters, these have {count}",
+        ),
+        "monthly.no_notes": (
+            "{month} 尚无已保存的评审备注，请重新载入",
+            "nothing was saved for {month} yet: reload",
         ),
         "monthly.notes_changed": (
             "{month} 的评审备注已被 {who} 于 {when} 修改，请重新载入后再保存",
@@ -278,6 +284,24 @@ def review_notes(db: Database, actor: Actor, month: str) -> ReviewNotes:
     return _notes(row, month, names)
 
 
+def _stale(session: Session, db: Database, month: str) -> DomainError:
+    """The refusal of a stale save: who saved the month's notes last, and when."""
+    row = q.review_note(session, month)
+    if row is None:  # a version was expected but nothing was ever saved: a caller's slip
+        return ValidationError(code="monthly.no_notes", field="version", month=month)
+    op = session.get(Operator, row.updated_by)
+    who = op.display_name if op else str(row.updated_by)
+    when = row.updated_at.astimezone(monthly.zone(db.timezone)).strftime("%Y-%m-%d %H:%M")
+    return Conflict(
+        changed_by=who,
+        changed_at=when,
+        code="monthly.notes_changed",
+        month=month,
+        who=who,
+        when=when,
+    )
+
+
 def save_review_notes(
     db: Database, actor: Actor, month: str, notes: str, expected_version: int
 ) -> ReviewNotes:
@@ -291,31 +315,11 @@ def save_review_notes(
             code="monthly.notes_too_long", field="notes", most=NOTES_MAX, count=len(notes)
         )
     with db.writing() as session:
-        row = q.review_note(session, month)
-        current = row.version if row is not None else 0
-        if current != expected_version:
-            assert row is not None  # versions only grow: a stale 0 means a row exists
-            op = session.get(Operator, row.updated_by)
-            who = op.display_name if op else str(row.updated_by)
-            when = row.updated_at.astimezone(monthly.zone(db.timezone)).strftime("%Y-%m-%d %H:%M")
-            raise Conflict(
-                changed_by=who,
-                changed_at=when,
-                code="monthly.notes_changed",
-                month=month,
-                who=who,
-                when=when,
-            )
-        before = row.notes if row is not None else ""
+        before = q.review_note(session, month)
+        before_text = before.notes if before is not None else ""
+        row = q.write_note(session, month, notes, actor.id, now_utc(), expected_version)
         if row is None:
-            row = ReviewNote(month=month, notes=notes, updated_by=actor.id, updated_at=now_utc())
-            session.add(row)
-        else:
-            row.notes = notes
-            row.updated_by = actor.id
-            row.updated_at = now_utc()
-            row.version += 1
-        session.flush()
+            raise _stale(session, db, month)
         year, mon = monthly.parse_month(month)
         audit(
             session,
@@ -323,7 +327,7 @@ def save_review_notes(
             "review_note",
             year * 100 + mon,  # 202611: the month as the entity's id
             "save_review_notes",
-            changes={"month": month, "notes": [before, notes], "version": row.version},
+            changes={"month": month, "notes": [before_text, notes], "version": row.version},
         )
         saved = ReviewNotes(month, row.notes, row.version, actor.display_name, row.updated_at)
     return saved

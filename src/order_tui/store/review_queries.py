@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, case, func, type_coerce
+from sqlalchemy import String, case, func, insert, type_coerce, update
 from sqlmodel import Session, col, select
 
 from order_tui.store.models import (
@@ -349,3 +349,31 @@ def deal_total(session: Session, first: date, following: date) -> tuple[int, Dec
 
 def review_note(session: Session, month: str) -> ReviewNote | None:
     return session.get(ReviewNote, month)
+
+
+def write_note(
+    session: Session,
+    month: str,
+    notes: str,
+    operator_id: int,
+    at: datetime,
+    expected_version: int,
+) -> ReviewNote | None:
+    """Write the month's notes if they are still at `expected_version` (0: none yet); None
+    when someone saved first. One guarded UPDATE, so two savers on PostgreSQL (where reads do
+    not take SQLite's write lock) cannot both win."""
+    table = ReviewNote.__table__  # type: ignore[attr-defined]
+    values = {"notes": notes, "updated_by": operator_id, "updated_at": at}
+    if expected_version == 0:
+        if session.get(ReviewNote, month) is not None:
+            return None
+        session.execute(insert(table).values(month=month, version=1, **values))
+    else:
+        done = session.execute(
+            update(table)
+            .where(table.c.month == month, table.c.version == expected_version)
+            .values(version=expected_version + 1, **values)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+    return session.get(ReviewNote, month, populate_existing=True)
