@@ -45,6 +45,7 @@ register(
         "key.ship_list": ("待发货", "To ship"),
         "key.feedback_queue": ("待回访", "Feedback"),
         "key.after_sales": ("售后清单", "After-sales"),
+        "key.monthly_review": ("月度评审", "Monthly review"),
     }
 )
 
@@ -151,6 +152,7 @@ class HomeScreen(ExportKey, OrderScreen):
         Binding("f", "feedback_queue", "Feedback calls", id="feedback_queue"),
         # The manager's footer is full with approvals: F1 and Ctrl+P list this one.
         Binding("a", "after_sales", "After-sales", id="after_sales", show=False),
+        Binding("m", "monthly_review", "Monthly review", id="monthly_review", show=False),
         Binding("f7", "master_data", "Master data", id="master_data", show=False),
         Binding("p", "production_plans", "Production plans", id="production_plans"),
         Binding("k", "pick_list", "Orders to pick", id="pick_list"),
@@ -368,6 +370,8 @@ class HomeScreen(ExportKey, OrderScreen):
             return self.actor is not None and bool(
                 self.actor.roles & PERMISSIONS["record_requirement"]
             )
+        if action == "monthly_review":
+            return self.actor is not None and Role.SALES_MANAGER in self.actor.roles
         if action in STEP5_LISTS:
             return self.actor is not None and self.actor.has(*STEP5_LISTS[action])
         if action in STEP5_FORMS:  # the palette's lifecycle action on the row under the cursor
@@ -398,6 +402,13 @@ class HomeScreen(ExportKey, OrderScreen):
 
         assert self.actor is not None
         self._push_list(AfterSalesScreen(self.db, self.lang, self.actor))
+
+    def action_monthly_review(self) -> None:
+        """`m`: the month's figures, charts and review notes (sales manager)."""
+        from order_tui.screens.monthly_review import MonthlyReviewScreen
+
+        assert self.actor is not None
+        self.app.push_screen(MonthlyReviewScreen(self.db, self.lang, self.actor))
 
     def _step5_form(self, action: Action) -> None:
         from order_tui.screens.delivery_common import form_for
