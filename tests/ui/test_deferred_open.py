@@ -6,7 +6,10 @@ error from opening is shown on the screen and ends the app with return code 1. K
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -118,3 +121,36 @@ async def test_a_locked_database_is_shown_in_english_and_ctrl_q_exits_with_1() -
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 1
+
+
+def test_order_tui_prints_the_open_error_after_the_app_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole command: the error is on the screen first, then on stderr, status 1."""
+    from order_tui.cli import main
+    from order_tui.store.engine import open_database
+    from order_tui.store.migrate import ensure_schema
+
+    path = tmp_path / "orders.db"
+    db = open_database(f"sqlite:///{path}", tmp_path)
+    ensure_schema(db)
+    db.dispose()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    seen: list[str] = []
+
+    async def operator(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: "update order-tui" in screen_text(pilot))
+        seen.append(screen_text(pilot))
+        await pilot.press("enter")
+
+    run = OrderApp.run
+    monkeypatch.setattr(
+        OrderApp, "run", lambda app: run(app, headless=True, size=SIZE, auto_pilot=operator)
+    )
+    monkeypatch.setenv("ORDER_TUI_DATA_DIR", str(tmp_path))
+    assert main(["--db", str(path), "--lang", "en"]) == 1
+    assert "Cannot open the database: database schema 9999 is" in seen[0]
+    assert "Press Enter or Ctrl+Q to quit" in seen[0]
+    err = capsys.readouterr().err
+    assert "order-tui: error: database schema 9999 is newer than this program" in err
