@@ -2,6 +2,8 @@
 
 Only Textual and the screens are imported at start-up; the services (and with them SQLAlchemy)
 load inside the first thread worker, so the first screen paints before the ORM is imported.
+`order-tui` goes further and opens the database itself in a worker (`open_db`): the login
+screen is up at once, and a PIN typed before the database is ready is checked when it is.
 
 Shell services for every screen:
 
@@ -21,6 +23,7 @@ import json
 import signal
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
@@ -29,26 +32,16 @@ from textual.binding import Binding, BindingType
 from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 
-from order_tui.domain.lifecycle import Action, action_label
 from order_tui.screens.base import OrderScreen, TitleBar
-from order_tui.screens.help import HelpScreen, screen_keys
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.i18n import LANGS, error_text, localize_bindings, t
 from order_tui.screens.login import LoginScreen
-from order_tui.screens.palette import (
-    DIRECT_ACTIONS,
-    ConfirmScreen,
-    PaletteScreen,
-    action_entries,
-    key_entries,
-    screen_action_for,
-)
 from order_tui.theme import ANSI_THEME, ASCII_CLASS, AsciiFile, enable_ascii_glyphs
 from order_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from order_tui.domain.lifecycle import Action
     from order_tui.services import Database
     from order_tui.services.common import Actor
     from order_tui.services.views import OrderDetail
@@ -59,6 +52,20 @@ WAIT_NOTICE_SECONDS = 0.3  # a write still running after this shows the waiting 
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
 
 
+def _is_home(screen: object) -> bool:
+    # The worklist, help and palette modules load when first needed, not before the login
+    # screen's first paint.
+    from order_tui.screens.home import HomeScreen
+
+    return isinstance(screen, HomeScreen)
+
+
+def _is_palette(screen: object) -> bool:
+    from order_tui.screens.palette import PaletteScreen
+
+    return isinstance(screen, PaletteScreen)
+
+
 def _warm_up() -> None:
     from order_tui.domain.mnemonic import mnemonic
 
@@ -67,6 +74,11 @@ def _warm_up() -> None:
 
 class OrderApp(App[None], inherit_bindings=False):
     """order-tui. `OrderApp(db, lang="zh", user=None, demo=False, os_user=None).run()`.
+
+    Instead of an open `db`, `open_db` (a function returning one) opens the database in a
+    thread worker once the login screen is painted; `db_url` and `timezone` label the status
+    line until then. `self.db` is None until it is open; an error from `open_db` is kept in
+    `open_error`, shown on the login screen, and the app then exits with return code 1.
 
     `ascii=True` draws borders and scrollbars in ASCII and uses the terminal's 16 colours;
     `theme` names a Textual theme (the command line picks ``ansi-dark`` on 16-colour
@@ -90,8 +102,11 @@ class OrderApp(App[None], inherit_bindings=False):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | None = None,
         *,
+        open_db: Callable[[], Database] | None = None,
+        db_url: str = "",
+        timezone: str = "Asia/Shanghai",
         lang: str = "zh",
         user: str | None = None,
         demo: bool = False,
@@ -102,8 +117,14 @@ class OrderApp(App[None], inherit_bindings=False):
     ) -> None:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        if (db is None) == (open_db is None):
+            raise ValueError("give either db or open_db")
         super().__init__()
-        self.db = db
+        self.db: Database | None = db
+        self._open_db = open_db
+        self.open_error: Exception | None = None
+        # What the status line shows while the database opens: its name and the time zone.
+        self._db_label = SimpleNamespace(url=db_url, timezone=timezone)
         self.lang = lang
         self.user = user
         self.demo = demo
@@ -137,13 +158,57 @@ class OrderApp(App[None], inherit_bindings=False):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave_drafts)
         with contextlib.suppress(ValueError, AttributeError):  # not the main thread / Windows
             signal.signal(signal.SIGHUP, self._on_hangup)
+        if self.db is None:
+            # Paint the login screen first; SQLAlchemy, the models and the schema check load
+            # after it, while the operator types.
+            self.show_login().call_after_refresh(self._open_database)
+            return
         if self.os_user:
             self.login_os_user(self.os_user)
         else:
             self.show_login()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
         # pypinyin's dictionaries load in the background once the first screen is up, so the
         # first lookup or palette search does not stall on them.
         self.run_worker(_warm_up, thread=True, group="warm-up", exit_on_error=False)
+
+    # -- opening the database after the first paint -----------------------------------------
+
+    @work(thread=True, exclusive=True, group="open-db", exit_on_error=False)
+    def _open_database(self) -> None:
+        assert self._open_db is not None
+        try:
+            db = self._open_db()
+        except Exception as exc:  # schema too new, failed migration, locked or unreadable file
+            self._from_thread(self._open_failed, exc)
+        else:
+            self._from_thread(self._database_open, db)
+
+    def _from_thread(self, callback: Callable[..., object], *args: object) -> None:
+        # The operator may have quit while the database was opening: nothing left to tell.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, *args)
+
+    def _login_screens(self) -> list[LoginScreen]:
+        return [s for s in self.screen_stack if isinstance(s, LoginScreen)]
+
+    def _database_open(self, db: Database) -> None:
+        self.db = db
+        for screen in self._login_screens():
+            screen.database_ready(db)
+        if self.os_user:
+            self.login_os_user(self.os_user)
+        self._warm_up()
+
+    def _open_failed(self, error: Exception) -> None:
+        self.open_error = error
+        screens = self._login_screens()
+        if not screens:
+            self.exit(return_code=1)
+        for screen in screens:
+            screen.database_failed(error)
 
     # -- form drafts: every few seconds, and at once when the terminal hangs up ---------------
 
@@ -192,7 +257,7 @@ class OrderApp(App[None], inherit_bindings=False):
         """Ctrl+Q: keep what is typed in open forms as drafts, then leave."""
         with contextlib.suppress(Exception):
             self.save_drafts_now()
-        self.exit()
+        self.exit(return_code=1 if self.open_error is not None else 0)
 
     def _on_hangup(self, _signum: int, _frame: object) -> None:
         # The SSH connection is gone: keep what was typed, then leave without a screen.
@@ -204,22 +269,37 @@ class OrderApp(App[None], inherit_bindings=False):
     def login_os_user(self, os_user: str) -> None:
         from order_tui.services import operators
 
+        assert self.db is not None
         try:
             actor = operators.login_os_user(self.db, os_user)
         except Exception:  # no usable binding: fall back to the PIN
             actor = None
         if actor is None:
-            self.call_from_thread(self.show_login)
+            self._from_thread(self._os_user_refused)
         else:
-            self.call_from_thread(self.logged_in, actor)
+            self._from_thread(self._os_user_accepted, actor)
 
-    def show_login(self) -> None:
-        self.push_screen(
-            LoginScreen(self.db, self.lang, user=self.user, demo=self.demo),
-            callback=self.logged_in,
-        )
+    def _os_user_refused(self) -> None:
+        if not self._login_screens():
+            self.show_login()
+
+    def _os_user_accepted(self, actor: Actor) -> None:
+        if self.actor is not None:  # the operator typed a PIN meanwhile and is in
+            return
+        screens = self._login_screens()
+        if screens:  # the login screen went up while the database opened
+            screens[-1].dismiss(actor)
+        else:
+            self.logged_in(actor)
+
+    def show_login(self) -> LoginScreen:
+        screen = LoginScreen(self.db, self.lang, user=self.user, demo=self.demo)
+        self.push_screen(screen, callback=self.logged_in)
+        return screen
 
     def logged_in(self, actor: object) -> None:
+        from order_tui.screens.home import HomeScreen
+
         assert actor is not None
         self.actor = actor  # type: ignore[assignment]
         self.push_screen(HomeScreen(self.db, self.lang, self.actor))  # type: ignore[arg-type]
@@ -234,7 +314,8 @@ class OrderApp(App[None], inherit_bindings=False):
         if getattr(screen, "_status_line", None) is not None:
             return
         bars = screen.query(TitleBar)
-        line = StatusLine(self.db, self.lang, screen.actor or self.actor, in_title=bool(bars))
+        db = self.db if self.db is not None else self._db_label  # still opening: url and zone
+        line = StatusLine(db, self.lang, screen.actor or self.actor, in_title=bool(bars))  # type: ignore[arg-type]
         screen._status_line = line  # type: ignore[attr-defined]
         (bars.first() if bars else screen).mount(line)
 
@@ -295,6 +376,14 @@ class OrderApp(App[None], inherit_bindings=False):
     # -- the command palette ------------------------------------------------------------------
 
     def action_palette(self) -> None:
+        from order_tui.domain.lifecycle import Action
+        from order_tui.screens.palette import (
+            PaletteScreen,
+            action_entries,
+            key_entries,
+            screen_action_for,
+        )
+
         if isinstance(self.screen, PaletteScreen):
             self.screen.dismiss(None)
             return
@@ -311,7 +400,7 @@ class OrderApp(App[None], inherit_bindings=False):
                 lambda action: self.run_order_action(base, detail, action),
             )
         covered = frozenset(screen_action_for(Action(e.action)) for e in commands if e.action)
-        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        home = next((s for s in self.screen_stack if _is_home(s)), None)
         commands += key_entries(self, base, home, covered)
         self.push_screen(
             PaletteScreen(
@@ -347,6 +436,9 @@ class OrderApp(App[None], inherit_bindings=False):
         detail's `e`) when enabled. Actions that need nothing but the order run here after a
         confirmation; the rest say where to do them.
         """
+        from order_tui.domain.lifecycle import action_label
+        from order_tui.screens.palette import DIRECT_ACTIONS, ConfirmScreen, screen_action_for
+
         hook = getattr(screen, "run_lifecycle_action", None)
         if callable(hook):
             hook(action)
@@ -412,18 +504,20 @@ class OrderApp(App[None], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "home":
-            return self.actor is not None and not isinstance(self._base_screen(), HomeScreen)
+            return self.actor is not None and not _is_home(self._base_screen())
         if action == "back":
             return self._depth() > 0
         if action == "refresh_screen":
             return callable(getattr(self._base_screen(), "reload", None))
         if action == "palette":
             return self.actor is not None and (
-                isinstance(self.screen, PaletteScreen) or not isinstance(self.screen, ModalScreen)
+                _is_palette(self.screen) or not isinstance(self.screen, ModalScreen)
             )
         return True
 
     def action_help(self) -> None:
+        from order_tui.screens.help import HelpScreen, screen_keys
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
@@ -432,7 +526,7 @@ class OrderApp(App[None], inherit_bindings=False):
         self.push_screen(HelpScreen(self.lang, self.actor, keys, notes))
 
     async def action_home(self) -> None:
-        while self._depth() > 0 and not isinstance(self.screen, HomeScreen):
+        while self._depth() > 0 and not _is_home(self.screen):
             await self.pop_screen()
 
     async def action_back(self) -> None:

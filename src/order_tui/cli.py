@@ -180,11 +180,29 @@ def _app_options(args: argparse.Namespace, cfg: Config) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace, *, demo: bool = False) -> int:
+    """The app. It paints the login screen first and opens the database in a worker after
+    that (SQLAlchemy, the models and the schema check take longer than Textual's start-up);
+    if the database does not open, the app shows why, and on leaving the error is raised
+    here so that `main` prints it as any other command would."""
     cfg = _config(args)
-    db = _open(cfg)
     from order_tui.app import OrderApp
 
-    OrderApp(db, user=args.user, demo=demo, os_user=os_user_name(), **_app_options(args, cfg)).run()
+    app = OrderApp(
+        open_db=lambda: _open(cfg),
+        db_url=cfg.db_url,
+        timezone=cfg.timezone,
+        user=args.user,
+        demo=demo,
+        os_user=os_user_name(),
+        **_app_options(args, cfg),
+    )
+    try:
+        app.run()
+    finally:
+        if app.db is not None:
+            app.db.dispose()
+    if app.open_error is not None:
+        raise app.open_error
     return 0
 
 
@@ -798,31 +816,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the login umask, nothing we create (database, its side files, attachments, PDFs,
     # exports) is readable by other users. A shared database keeps its group access.
     os.umask(os.umask(0) | 0o007)
+    try:
+        if args.command is None:
+            return cmd_run(args)
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message = _error_line(exc, args)
+        if message is None:
+            raise
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return 1
+
+
+def _error_line(exc: Exception, args: argparse.Namespace) -> str | None:
+    """The one line for an expected error, None for a bug (which keeps its traceback).
+
+    The store's exception classes are imported here, after the fact: importing them up front
+    would load SQLAlchemy and Alembic before the app's first screen.
+    """
+    from order_tui.domain import messages
     from order_tui.domain.errors import DomainError
 
     expected: tuple[type[BaseException], ...] = (UserError, ConfigError, DomainError)
     try:
-        from order_tui.store.maintenance import MaintenanceError
-        from order_tui.store.migrate import MigrationError, SchemaTooNew
-
-        expected += (SchemaTooNew, MigrationError, MaintenanceError)
-        if args.command is None:
-            return cmd_run(args)
-        return COMMANDS[args.command](args)
-    except expected as exc:
-        from order_tui.domain import messages
-
-        print(f"{PROG}: error: {messages.localized(exc, _error_lang(args))}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
         from sqlalchemy.exc import OperationalError
 
+        from order_tui.store.maintenance import MaintenanceError
+        from order_tui.store.migrate import MigrationError, SchemaTooNew
+    except ImportError:  # pragma: no cover - a broken install: report what we can
+        pass
+    else:
         if isinstance(exc, OperationalError):
-            print(f"{PROG}: error: database: {exc.orig}", file=sys.stderr)
-            return 1
-        raise
+            return f"database: {exc.orig}"
+        expected += (SchemaTooNew, MigrationError, MaintenanceError)
+    if isinstance(exc, expected):
+        return messages.localized(exc, _error_lang(args))
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,10 @@
-"""Login: username and PIN. Dismisses with the `Actor` once the service accepts the PIN."""
+"""Login: username and PIN. Dismisses with the `Actor` once the service accepts the PIN.
+
+The screen may go up before the database is open (`order-tui` opens it after the first
+paint): the app then calls `database_ready(db)`, and a PIN submitted before that waits for
+it ("Opening the database…"); or `database_failed(error)`, which shows why and makes Enter
+quit.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 
 from order_tui.domain.errors import DomainError
 from order_tui.domain.roles import ROLE_LABELS, Role
+from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.i18n import error_text, pick
 from order_tui.widgets.cells import fit
@@ -22,6 +29,29 @@ if TYPE_CHECKING:
     from order_tui.services.common import Actor
 
 DEMO_COLUMNS = 3
+
+i18n.register(
+    {
+        "login.opening": ("正在打开数据库…", "Opening the database…"),
+        "login.open_failed": ("无法打开数据库：{error}", "Cannot open the database: {error}"),
+        "login.schema_too_new": (
+            "数据库结构版本 {revision} 比本程序新（本程序只认识到 {head}），请升级 order-tui",
+            "database schema {revision} is newer than this program (knows up to {head}); "
+            "please update order-tui",
+        ),
+        "login.open_quit": ("按 Enter 或 Ctrl+Q 退出", "Press Enter or Ctrl+Q to quit"),
+    }
+)
+
+
+def open_error_text(error: BaseException, lang: str) -> str:
+    """Why the database did not open, in the operator's language."""
+    revision, head = getattr(error, "revision", None), getattr(error, "head", None)
+    if isinstance(revision, str) and isinstance(head, str):  # the schema is too new
+        detail = i18n.t("login.schema_too_new", lang, revision=revision, head=head)
+    else:
+        detail = error_text(error, lang)
+    return i18n.t("login.open_failed", lang, error=detail)
 
 
 class LoginScreen(OrderScreen):
@@ -79,12 +109,14 @@ class LoginScreen(OrderScreen):
     ]
 
     def __init__(
-        self, db: Database, lang: str, *, user: str | None = None, demo: bool = False
+        self, db: Database | None, lang: str, *, user: str | None = None, demo: bool = False
     ) -> None:
-        super().__init__(db, lang)
+        super().__init__(db, lang)  # type: ignore[arg-type]  # None: the app is opening it
         self.user = user or ""
         self.demo = demo
         self.busy = False
+        self.waiting: tuple[str, str] | None = None  # submitted before the database was open
+        self.failed = False
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.title_text(self.t("login.title")))
@@ -115,8 +147,29 @@ class LoginScreen(OrderScreen):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#pin" if self.user else "#username", Input))
+        if self.demo and self.db is not None:
+            self.load_demo_operators()
+
+    # -- the database, when the app opens it after the first paint ---------------------------
+
+    def database_ready(self, db: Database) -> None:
+        self.db = db
         if self.demo:
             self.load_demo_operators()
+        if self.waiting is not None:
+            username, pin = self.waiting
+            self.waiting = None
+            self._error("pin", self.t("login.checking"))
+            self.check_pin(username, pin)
+
+    def database_failed(self, error: BaseException) -> None:
+        self.failed = True
+        self.busy = False
+        self.waiting = None
+        self._error("pin", open_error_text(error, self.lang))
+        self.query_one("#hint", Static).update(self.t("login.open_quit"))
+        for field in self.query(Input):
+            field.disabled = True
 
     # -- demo operators ------------------------------------------------------------------
 
@@ -157,6 +210,9 @@ class LoginScreen(OrderScreen):
 
     async def action_next_field(self) -> None:
         """Enter: from the username to the PIN; on the PIN, log in."""
+        if self.failed:  # the database did not open: Enter leaves, as the hint says
+            self.app.exit(return_code=1)
+            return
         if self.focused is not None:
             await settle(self.focused)
         username_input = self.query_one("#username", Input)
@@ -181,6 +237,10 @@ class LoginScreen(OrderScreen):
             self._error("pin", self.t("login.need_pin"))
             return
         self.busy = True
+        if self.db is None:  # still opening: check the PIN as soon as it is open
+            self.waiting = (username, pin_input.value)
+            self._error("pin", self.t("login.opening"))
+            return
         self._error("pin", self.t("login.checking"))
         self.check_pin(username, pin_input.value)
 
