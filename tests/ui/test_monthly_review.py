@@ -151,3 +151,27 @@ def test_every_key_has_an_id_and_words_in_both_languages() -> None:
         assert zh and en
     review_keys = [b for b in MonthlyReviewScreen.BINDINGS if isinstance(b, Binding)]
     assert sum(b.show for b in review_keys) <= 7  # the footer keeps room at 80 columns
+
+
+async def test_f8_exports_the_reviews_tables(db: Database) -> None:
+    from openpyxl import load_workbook
+
+    from order_tui.screens.print_dialog import PrintPathDialog
+
+    async with _app(db, "en").run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        now = datetime.now(UTC)
+        screen.month = format_month(now.year, now.month)  # the demo's month
+        screen.reload()
+        await settle(pilot)
+        await press(pilot, "f8")
+        assert isinstance(pilot.app.screen, PrintPathDialog)
+        await press(pilot, "enter")
+        await settle(pilot)
+        [path] = (db.data_dir / "exports").glob("monthly-review-*.xlsx")
+        rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Section", "Item", "Count", "Amount")
+    assert ("Counts", "Received", 13) in {r[:3] for r in rows[1:]}
+    customers = [r for r in rows[1:] if r[0] == "Customers"]
+    assert any("北京华宇科技有限公司" in str(r[1]) and r[3] > 0 for r in customers)
+    assert {r[0] for r in rows[1:]} >= {"Counts", "Trend", "Cycles", "Customers", "Products"}

@@ -32,6 +32,7 @@ path written is announced when done.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -100,9 +101,9 @@ class ExportKey:
     EXPORT_NAME: ClassVar[str] = ""
     _exporting: bool = False
 
+    @abstractmethod
     def export_table(self) -> ExportTable:
         """The list in view (on the app's thread; `rows` lazy, read in the worker)."""
-        raise NotImplementedError
 
     def export_name(self) -> str:
         """The file name's stem: `EXPORT_NAME`, else the screen class's name."""

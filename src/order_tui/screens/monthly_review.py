@@ -23,6 +23,7 @@ from order_tui.domain.errors import Conflict, InvalidValue
 from order_tui.domain.terms import HOLD_KINDS, REJECT_REASONS
 from order_tui.screens.base import TitleBar, settle
 from order_tui.screens.customer_form import ConfirmDialog, LeaveGuard
+from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey
 from order_tui.screens.fmt import money, qty
 from order_tui.screens.i18n import STRINGS, error_text, pick, register
 from order_tui.widgets.charts import Bar, Chart, Col, bar_chart, line_chart, sparkline, text_table
@@ -31,6 +32,7 @@ from order_tui.widgets.status_line import app_now
 if TYPE_CHECKING:
     from order_tui.services import Database
     from order_tui.services.common import Actor
+    from order_tui.services.exports import ExportTable
     from order_tui.services.monthly_review import MonthlyReview, ReviewNotes
 
 register(
@@ -59,6 +61,20 @@ register(
         "review_m.sec.7": ("客户", "Customers"),
         "review_m.sec.8": ("产品", "Products"),
         "review_m.sec.9": ("备注", "Notes"),
+        "review_m.x.section": ("部分", "Section"),
+        "review_m.x.item": ("项目", "Item"),
+        "review_m.x.count": ("数量", "Count"),
+        "review_m.x.amount": ("金额", "Amount"),
+        "review_m.x.detail": ("说明", "Detail"),
+        "review_m.x.deals": ("成交订单", "Deals"),
+        "review_m.x.per_day": ("每日订单", "Orders per day"),
+        "review_m.x.per_month": ("每月订单", "Orders per month"),
+        "review_m.x.late_detail": (
+            "{customer}；要求 {wanted}，签收 {signed}；{causes}",
+            "{customer}; wanted {wanted}, signed {signed}; {causes}",
+        ),
+        "review_m.x.cause": ("延期原因", "Cause of lateness"),
+        "review_m.x.not_loaded": ("本月数据尚未载入", "the month is not loaded yet"),
         "review_m.count.received": ("接单", "Received"),
         "review_m.count.approved": ("审批通过", "Approved"),
         "review_m.count.shipped": ("发货", "Shipped"),
@@ -171,7 +187,7 @@ def _days(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-class MonthlyReviewScreen(LeaveGuard):
+class MonthlyReviewScreen(ExportKey, LeaveGuard):
     """One month's review; see the module docstring for the keys."""
 
     DEFAULT_CSS = """
@@ -253,6 +269,7 @@ class MonthlyReviewScreen(LeaveGuard):
             for n in range(2, 10)
         ],
         Binding("ctrl+s,f9", "save", "Save notes", id="review_save"),
+        EXPORT_BINDING,
         Binding("escape,f3", "leave", "Back", id="review_leave"),
         Binding("f2", "go_home", "Home", id="review_home", show=False),
     ]
@@ -594,6 +611,77 @@ class MonthlyReviewScreen(LeaveGuard):
         )
 
     # -- notes ----------------------------------------------------------------------------------
+
+    # -- F8: the review's tables as one long table (a section column), ready for a pivot ------
+
+    EXPORT_NAME = "monthly-review"
+
+    def export_table(self) -> ExportTable:
+        from order_tui.services.exports import ExportTable
+        from order_tui.services.monthly_review import STEPS
+
+        r = self.review
+        columns = [
+            self.t("review_m.x.section"),
+            self.t("review_m.x.item"),
+            self.t("review_m.x.count"),
+            self.t("review_m.x.amount"),
+            self.t("review_m.col.median"),
+            self.t("review_m.col.p90"),
+            self.t("review_m.col.max"),
+            self.t("review_m.x.detail"),
+        ]
+        title = self.t("review_m.title", month=self.month)
+        if r is None:
+            return ExportTable(title, columns, [])
+
+        def row(
+            sec: int,
+            item: object,
+            count: object = None,
+            amount: object = None,
+            median: object = None,
+            p90: object = None,
+            worst: object = None,
+            detail: str = "",
+        ) -> list[object]:
+            return [self.t(f"review_m.sec.{sec}"), item, count, amount, median, p90, worst, detail]
+
+        rows = [row(1, self.t(f"review_m.count.{key}"), n) for key, n in r.counts.items()]
+        rows.append(row(1, self.t("review_m.x.deals"), r.deals, r.deal_amount))
+        rows += [row(2, day, n, detail=self.t("review_m.x.per_day")) for day, n in r.per_day]
+        rows += [row(2, m, n, detail=self.t("review_m.x.per_month")) for m, n in r.per_month]
+        for step in STEPS:
+            d = r.cycles[step]
+            rows.append(
+                row(3, self.t(f"review_m.step.{step}"), d.count, None, d.median, d.p90, d.max)
+            )
+        for late in r.late:
+            causes = "、".join(self._hold(c.kind) for c in late.causes) or self.t(
+                "review_m.no_hold"
+            )
+            detail = self.t(
+                "review_m.x.late_detail",
+                customer=late.customer,
+                wanted=late.wanted_date.isoformat(),
+                signed=late.signed_day.isoformat(),
+                causes=causes,
+            )
+            rows.append(row(4, late.order_no, late.days_late, detail=detail))
+        rows += [
+            row(4, self._hold(kind), n, detail=self.t("review_m.x.cause"))
+            for kind, n in r.late_causes
+        ]
+        rows += [
+            row(5, pick(REJECT_REASONS[c], self.lang) if c in REJECT_REASONS else c, n)
+            for c, n in r.rejections
+        ]
+        for c in r.complaints:
+            said = "；".join(x for x in (c.remarks, c.after_sales) if x)
+            rows.append(row(6, c.order_no, c.satisfaction, detail=f"{c.customer}；{said}"))
+        rows += [row(7, f"{c.code} {c.name}", c.orders, c.amount) for c in r.top_customers]
+        rows += [row(8, f"{p.code} {p.name}", p.qty, p.amount) for p in r.top_products]
+        return ExportTable(title, columns, rows)
 
     def _notes_head(self, notes: ReviewNotes) -> str:
         if not notes.version or notes.updated_at is None:
