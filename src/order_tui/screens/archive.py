@@ -123,6 +123,7 @@ register(
         ),
         # the order read only
         "key.archived_delete": ("删除", "Delete"),
+        "key.archived_edit": ("修改", "Edit"),
         "archived.title": ("订单 {order_no}（只读）", "Order {order_no} (read-only)"),
         "archived.banner": (
             "已归档 {when}，只读；保管至 {until}",
@@ -837,8 +838,11 @@ class ArchivedOrderScreen(OrderDetailScreen):
     """An order read only with its whole history. On an archived order `e` and Delete ask the
     services, which refuse (coded) and log the attempt."""
 
+    # Off the footer: offering keys that are always refused would invite the attempt; they
+    # stay bound so an attempt is answered with the reason (and logged), and F1 lists them.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("delete", "delete_order", "Delete", id="archived_delete"),
+        Binding("e", "edit_order", "Edit", id="archived_edit", show=False),
+        Binding("delete", "delete_order", "Delete", id="archived_delete", show=False),
     ]
 
     def __init__(self, db: Database, lang: str, actor: Actor, order_no: str) -> None:
