@@ -34,3 +34,20 @@ def test_reviewer_sees_only_orders_awaiting_their_department(db: Database, cast:
     assert finance["review"].items == []
     sales = {q.key: q for q in worklist.worklist(db, cast["zhang"])}
     assert [i.order_no for i in sales["review"].items] == [no]
+
+
+def test_the_archivist_sees_delivered_orders_once_their_feedback_is_recorded(
+    db: Database, cast: DemoCast, tmp_path: Path
+) -> None:
+    from order_tui.services import delivery
+
+    no = new_order(db, cast, "C0001", [("P0001", "1")])
+    drive_to(db, cast, no, Status.DELIVERED, tmp_path)
+
+    def to_close() -> list[str]:
+        queues = {q.key: q for q in worklist.worklist(db, cast["wu"])}
+        return [i.order_no for i in queues["to_close"].items]
+
+    assert no not in to_close()  # the call is the sales rep's first
+    delivery.record_feedback(db, cast["wang"], no, reached=True, satisfaction=5)
+    assert no in to_close()

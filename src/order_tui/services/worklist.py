@@ -121,6 +121,10 @@ def worklist(db: Database, actor: Actor, per_queue: int = 50) -> list[Queue]:
                         rows.append(order)
                     pending.setdefault(order.order_no, []).append(task.department)
                 rows = rows[:per_queue]
+            elif status == Status.DELIVERED:
+                # As in the archivist's queue: an order is ready to complete once the feedback
+                # call is recorded; before that it waits for the sales rep, not for us.
+                rows = repo.completion_page(session, status.value, None, per_queue)
             else:
                 rows = repo.orders_in_status_oldest_first(session, status.value, per_queue)
             items = []
