@@ -52,3 +52,21 @@ async def test_keys_typed_after_slash_reach_the_inbox_filter(demo: Database) -> 
         post_keys(app, "/")  # in the filter "/" is text
         await settle(pilot)
         assert field.value == "SO2026 14/"
+
+
+async def test_keys_typed_after_slash_reach_the_archive_search(demo: Database) -> None:
+    from order_tui.screens.archive import ArchiveBrowser
+
+    app = OrderApp(demo, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in(pilot, "wu")
+        await press(pilot, "b")
+        screen = app.screen
+        assert isinstance(screen, ArchiveBrowser)
+        post_keys(app, "/精密")
+        await settle(pilot)
+        field = screen.query_one("#s-customer", Input)
+        assert screen.focused is field and field.value == "精密"
+        post_keys(app, "/")  # in a search field "/" is text
+        await settle(pilot)
+        assert field.value == "精密/"

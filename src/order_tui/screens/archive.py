@@ -543,7 +543,9 @@ class ArchiveBrowser(PagedListScreen):
 
     TITLE_KEY = "archive.title"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="archive_search", key_display="/"),
+        # Priority, as in the inbox: the app runs it before routing the next key, so what is
+        # typed right after "/" (one read over SSH) reaches the search field, not the list.
+        Binding("slash", "search", "Search", id="archive_search", key_display="/", priority=True),
         Binding("escape", "to_list", "Results", id="archive_list", show=False),
         *PagedListScreen.BINDINGS,
     ]
@@ -634,12 +636,14 @@ class ArchiveBrowser(PagedListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_list":
             return self.is_mounted and self.in_form()
-        return True
+        # "/" typed in a search field is text (a date as 2026/11/27)
+        return not (action == "search" and isinstance(self.focused, Input))
 
     def action_search(self) -> None:
         """`/`: to the search fields (the customer, the most used, first; Shift+Tab reaches
         the number). The list keeps the focus when the screen opens, as every list does."""
-        self.query_one("#s-customer", Input).focus()
+        # at once, not `focus()`: keys typed right after `/` (one read over SSH) go there too
+        self.set_focus(self.query_one("#s-customer", Input))
 
     def action_to_list(self) -> None:
         self.table.focus()
