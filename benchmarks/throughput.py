@@ -27,6 +27,7 @@ from sqlalchemy import event, text
 from benchmarks.common import CACHE, median, ms, open_seeded, seeded, table
 from order_tui.services import operators, review
 from order_tui.store.engine import Database
+from order_tui.store.migrate import ensure_schema
 
 USER = "zhang"
 
@@ -90,12 +91,17 @@ def _copy(source: Path, folder: Path, name: str) -> Path:
 
 
 def measure(orders: int, approvals: int, runs: int, cache: Path = CACHE) -> dict[str, float]:
-    source = seeded(orders, cache=cache)
+    cached = seeded(orders, cache=cache)
     service_times: list[float] = []
     raw_times: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="order-tui-throughput-") as tmp:
             folder = Path(tmp)
+            # The cached database may be at an older schema; the copies are brought to ours.
+            base = open_seeded(_copy(cached, folder, "base.db"))
+            ensure_schema(base)
+            base.dispose()
+            source = folder / "base.db"
             recorded_db = open_seeded(_copy(source, folder, "recorded.db"))
             order_nos = _waiting(recorded_db, approvals)
             if len(order_nos) < approvals:
