@@ -22,6 +22,7 @@ from order_tui.domain import messages
 from order_tui.domain.errors import PermissionDenied, ValidationError
 from order_tui.domain.lifecycle import Status, status_label
 from order_tui.domain.roles import Role
+from order_tui.services import views
 from order_tui.services.common import Actor, now_utc
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -105,21 +106,6 @@ class DocData:
 
 
 @dataclass(frozen=True)
-class OrderLineData:
-    line_no: int
-    product_code: str
-    name: str
-    spec: str
-    unit: str
-    qty: Decimal
-    unit_price: Decimal
-    tax_code: str
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-
-
-@dataclass(frozen=True)
 class SalesOrderData:
     """The seed's sales order information sheet, as the order snapshot holds it."""
 
@@ -136,7 +122,7 @@ class SalesOrderData:
     invoice_type: tuple[str, str]
     invoice_address: str
     invoice_phone: str
-    lines: list[OrderLineData]
+    lines: list[views.LineView]
     price_includes_tax: bool
     net_total: Decimal
     tax_total: Decimal
@@ -227,22 +213,7 @@ def _gather_sales_order(db: Database, actor: Actor, order_no: str) -> SalesOrder
     with db.reading() as session:
         order = repo.get_order(session, order_no)
         assert order.id is not None
-        lines = [
-            OrderLineData(
-                ln.line_no,
-                ln.product_code,
-                ln.name,
-                ln.spec,
-                ln.unit,
-                ln.qty,
-                ln.unit_price,
-                ln.tax_code,
-                ln.net,
-                ln.tax,
-                ln.gross,
-            )
-            for ln in repo.order_lines(session, order.id)
-        ]
+        lines = [views.line_view(ln) for ln in repo.order_lines(session, order.id)]
     moment = now_utc().astimezone(ZoneInfo(db.timezone)).strftime("%Y-%m-%d %H:%M")
     invoice = terms.INVOICE_TYPES.get(order.invoice_type, (order.invoice_type,) * 2)
     return SalesOrderData(

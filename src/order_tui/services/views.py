@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from order_tui.domain.money import rmb_upper
 from order_tui.store import repo
-from order_tui.store.models import Customer, SalesOrder
+from order_tui.store.models import Customer, OrderLine, SalesOrder
 
 
 @dataclass(frozen=True)
@@ -99,28 +99,29 @@ def summary(order: SalesOrder) -> OrderSummary:
     )
 
 
+def line_view(ln: OrderLine) -> LineView:
+    return LineView(
+        line_no=ln.line_no,
+        product_code=ln.product_code,
+        name=ln.name,
+        spec=ln.spec,
+        unit=ln.unit,
+        qty=ln.qty,
+        unit_price=ln.unit_price,
+        tax_code=ln.tax_code,
+        net=ln.net,
+        tax=ln.tax,
+        gross=ln.gross,
+        made_to_order=ln.made_to_order,
+        picked_qty=ln.picked_qty,
+        shipped_qty=ln.shipped_qty,
+    )
+
+
 def detail(session: Session, order: SalesOrder) -> OrderDetail:
     assert order.id is not None
     customer = session.get(Customer, order.customer_id)
-    lines = [
-        LineView(
-            line_no=ln.line_no,
-            product_code=ln.product_code,
-            name=ln.name,
-            spec=ln.spec,
-            unit=ln.unit,
-            qty=ln.qty,
-            unit_price=ln.unit_price,
-            tax_code=ln.tax_code,
-            net=ln.net,
-            tax=ln.tax,
-            gross=ln.gross,
-            made_to_order=ln.made_to_order,
-            picked_qty=ln.picked_qty,
-            shipped_qty=ln.shipped_qty,
-        )
-        for ln in repo.order_lines(session, order.id)
-    ]
+    lines = [line_view(ln) for ln in repo.order_lines(session, order.id)]
     verdicts: list[dict[str, Any]] = []
     for rnd in repo.rounds_of(session, order.id):
         assert rnd.id is not None
