@@ -7,11 +7,13 @@ import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import Screen
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Static
 
 from order_tui.domain.roles import ROLE_LABELS
 from order_tui.screens.i18n import localize_bindings, pick, t
+from order_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -57,6 +59,13 @@ class TitleBar(Static):
         padding: 0 1;
     }
     """
+
+    def update(self, content: VisualType = "") -> None:
+        super().update(content)
+        # The status line in the bar gives up room to a longer title now, not a second later.
+        for line in self.query(StatusLine):
+            if line.is_mounted:
+                line.follow_title()
 
 
 class OrderScreen(Screen[object]):

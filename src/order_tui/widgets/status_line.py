@@ -119,7 +119,7 @@ class StatusLine(Widget):
         self._title_seen: tuple[str, int] | None = None
         self._tick()
         if self.in_title:  # a screen may retitle itself (a new order gets its number)
-            self.set_interval(1.0, self._follow_title, name="status-title")
+            self.set_interval(1.0, self.follow_title, name="status-title")
 
     def _tick(self) -> None:
         """Redraw now and again just after the start of the next minute."""
@@ -132,7 +132,9 @@ class StatusLine(Widget):
         self.clear_cached_dimensions()
         self.refresh(layout=self.in_title)
 
-    def _follow_title(self) -> None:
+    def follow_title(self) -> None:
+        """Make room again if the title beside it changed (TitleBar.update calls this at once;
+        the interval catches titles set otherwise)."""
         parent = self.parent
         if not isinstance(parent, Widget):
             return
