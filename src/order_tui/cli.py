@@ -836,21 +836,16 @@ def _error_line(exc: Exception, args: argparse.Namespace) -> str | None:
     The store's exception classes are imported here, after the fact: importing them up front
     would load SQLAlchemy and Alembic before the app's first screen.
     """
+    from sqlalchemy.exc import OperationalError
+
     from order_tui.domain import messages
     from order_tui.domain.errors import DomainError
+    from order_tui.store.maintenance import MaintenanceError
+    from order_tui.store.migrate import MigrationError, SchemaTooNew
 
-    expected: tuple[type[BaseException], ...] = (UserError, ConfigError, DomainError)
-    try:
-        from sqlalchemy.exc import OperationalError
-
-        from order_tui.store.maintenance import MaintenanceError
-        from order_tui.store.migrate import MigrationError, SchemaTooNew
-    except ImportError:  # pragma: no cover - a broken install: report what we can
-        pass
-    else:
-        if isinstance(exc, OperationalError):
-            return f"database: {exc.orig}"
-        expected += (SchemaTooNew, MigrationError, MaintenanceError)
+    if isinstance(exc, OperationalError):
+        return f"database: {exc.orig}"
+    expected = (UserError, ConfigError, DomainError, SchemaTooNew, MigrationError, MaintenanceError)
     if isinstance(exc, expected):
         return messages.localized(exc, _error_lang(args))
     return None

@@ -82,7 +82,7 @@ class AsciiFile:
         return len(text)
 
     def flush(self) -> None:
-        pass
+        """Nothing is kept to flush."""
 
     def isatty(self) -> bool:
         return True

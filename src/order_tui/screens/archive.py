@@ -550,6 +550,8 @@ class ArchiveBrowser(PagedListScreen):
         *PagedListScreen.BINDINGS,
     ]
     HELP_NOTES: ClassVar[list[str]] = ["archive.help"]
+    # Archived orders do not change: the results and the cursor stay where they were.
+    RELOAD_ON_RESUME: ClassVar[bool] = False
 
     def __init__(self, db: Database, lang: str, actor: Actor) -> None:
         super().__init__(db, lang, actor)
@@ -617,9 +619,6 @@ class ArchiveBrowser(PagedListScreen):
     def opened(self, key: str) -> None:
         assert self.actor is not None
         self.app.push_screen(ArchivedOrderScreen(self.db, self.lang, self.actor, key))
-
-    def on_screen_resume(self) -> None:
-        pass  # archived orders do not change: keep the results and the cursor where they were
 
     # -- the search fields --------------------------------------------------------------------
 

@@ -68,6 +68,8 @@ class PagedListScreen(ExportKey, OrderScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [*QUIET_APP_KEYS, EXPORT_BINDING]
+    # Back from an order or a dialog the list is read again, to show what was done there.
+    RELOAD_ON_RESUME: ClassVar[bool] = True
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
         ("Up / Down", "key.move"),
         ("PgUp / PgDn", "key.page"),
@@ -209,7 +211,7 @@ class PagedListScreen(ExportKey, OrderScreen):
 
     def on_screen_resume(self) -> None:
         # Back from an order, a dialog or another screen: what it did shows at once.
-        if self.loaded:
+        if self.loaded and self.RELOAD_ON_RESUME:
             self.reload()
 
     def highlighted_key(self) -> str | None:

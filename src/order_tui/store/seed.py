@@ -50,7 +50,7 @@ STATUS_WEIGHTS = {
 
 
 class SeedError(Exception):
-    pass
+    """The seed cannot run: the master data it draws on is missing."""
 
 
 def seed_orders(
