@@ -25,10 +25,19 @@ from pathlib import Path
 
 from textual import events
 
-from benchmarks.common import CACHE, median, ms, open_seeded, seeded, table
+from benchmarks.common import (
+    CACHE,
+    log_in,
+    median,
+    ms,
+    open_seeded,
+    painted,
+    seeded,
+    table,
+    wait_until,
+)
 from order_tui.app import OrderApp
 from order_tui.screens.archive import ArchiveBrowser
-from order_tui.screens.home import HomeScreen
 from order_tui.services import archive, operators
 from order_tui.services.archive import ArchiveQuery
 from order_tui.store.engine import Database
@@ -109,38 +118,21 @@ class Run:
     searched: dict[str, float] = field(default_factory=dict)
 
 
-async def _wait(condition: object, timeout: float = 20.0) -> None:
-    end = time.perf_counter() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.perf_counter() > end:
-            raise TimeoutError("the archive browser did not answer")
-        await asyncio.sleep(0.0005)
-
-
-async def _painted(screen: ArchiveBrowser) -> None:
-    done = asyncio.Event()
-    screen.call_after_refresh(done.set)
-    await done.wait()
-
-
 async def one_run(db: Database, queries: dict[str, ArchiveQuery]) -> Run:
     app = OrderApp(db, lang="zh")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*USER, "enter", *"1234", "enter")
-        await _wait(lambda: isinstance(app.screen, HomeScreen))
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await log_in(pilot, USER)
         assert app.actor is not None
         screen = TimedBrowser(db, "zh", app.actor)
         start = time.perf_counter()
         app.push_screen(screen)
-        await _wait(lambda: screen.painted_at is not None)
+        await wait_until(lambda: screen.painted_at is not None, "the archive browser")
         assert screen.painted_at is not None
         first = screen.painted_at - start
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
         options = screen.table.options
-        await _wait(lambda: app.focused is options)
+        await wait_until(lambda: app.focused is options, "the archive browser")
         await pilot.pause(0.05)
         downs: list[float] = []
         fetching: list[float] = []
@@ -152,14 +144,16 @@ async def one_run(db: Database, queries: dict[str, ArchiveQuery]) -> Run:
             begin = time.perf_counter()
             app._driver.send_message(events.Key("pagedown", None))  # type: ignore[union-attr]
             try:
-                await _wait(lambda was=was: options.highlighted != was, timeout=0.5)
+                await wait_until(
+                    lambda was=was: options.highlighted != was, "the archive browser", 0.5
+                )
             except TimeoutError:
                 # Right after a fetch the option list may page by its old line cache and stay
                 # put (a Textual quirk); the operator presses again. Counted from the first key.
                 app._driver.send_message(events.Key("pagedown", None))  # type: ignore[union-attr]
-                await _wait(lambda was=was: options.highlighted != was)
-            await _wait(lambda: not screen.fetching)
-            await _painted(screen)
+                await wait_until(lambda was=was: options.highlighted != was, "the archive browser")
+            await wait_until(lambda: not screen.fetching, "the archive browser")
+            await painted(screen)
             took = time.perf_counter() - begin
             downs.append(took)
             if len(screen.items) > loaded:
@@ -170,7 +164,7 @@ async def one_run(db: Database, queries: dict[str, ArchiveQuery]) -> Run:
             screen.query_fields = query
             begin = time.perf_counter()
             screen.reload()
-            await _wait(lambda: screen.painted_at is not None)
+            await wait_until(lambda: screen.painted_at is not None, "the archive browser")
             assert screen.painted_at is not None and screen.items, name
             run.searched[name] = screen.painted_at - begin
             await app.workers.wait_for_complete()

@@ -1,13 +1,16 @@
 """What the benchmarks share: seeded databases cached between runs, and a timing table."""
 
+import asyncio
 import os
 import sqlite3
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from order_tui.store.engine import Database, open_database
 
@@ -63,3 +66,33 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# -- driving the headless app ------------------------------------------------------------------
+
+
+async def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Poll every half millisecond (a timing must not wait for a coarser sleep)."""
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise TimeoutError(f"{what} did not answer")
+        await asyncio.sleep(0.0005)
+
+
+async def painted(screen: Any) -> None:
+    """Until the screen's next refresh has been drawn."""
+    done = asyncio.Event()
+    screen.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def log_in(pilot: Any, user: str) -> None:
+    """Type the demo operator's name and PIN and wait for the worklist to settle."""
+    from order_tui.screens.home import HomeScreen
+
+    app = pilot.app
+    await pilot.press(*user, "enter", *"1234", "enter")
+    await wait_until(lambda: isinstance(app.screen, HomeScreen), "the login")
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.1)

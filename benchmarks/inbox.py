@@ -17,9 +17,8 @@ from pathlib import Path
 
 from textual import events
 
-from benchmarks.common import median, ms, open_seeded, seeded, table
+from benchmarks.common import log_in, median, ms, open_seeded, painted, seeded, table, wait_until
 from order_tui.app import OrderApp
-from order_tui.screens.home import HomeScreen
 from order_tui.screens.inbox import InboxScreen
 from order_tui.services import inbox, operators
 from order_tui.services.inbox import InboxRow
@@ -50,32 +49,15 @@ class Run:
     fetching_page_downs: list[float]
 
 
-async def _painted(screen: InboxScreen) -> None:
-    done = asyncio.Event()
-    screen.call_after_refresh(done.set)
-    await done.wait()
-
-
-async def _wait(condition: object, timeout: float = 10.0) -> None:
-    end = time.perf_counter() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.perf_counter() > end:
-            raise TimeoutError("the inbox did not answer")
-        await asyncio.sleep(0.0005)
-
-
 async def one_run(db: Database) -> Run:
     app = OrderApp(db, lang="zh")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*USER, "enter", *"1234", "enter")
-        await _wait(lambda: isinstance(app.screen, HomeScreen))
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.1)
+        await log_in(pilot, USER)
         assert app.actor is not None
         screen = TimedInbox(db, "zh", app.actor)
         start = time.perf_counter()
         app.push_screen(screen)
-        await _wait(lambda: screen.painted_at is not None)
+        await wait_until(lambda: screen.painted_at is not None, "the inbox")
         assert screen.painted_at is not None
         first = screen.painted_at - start
         await app.workers.wait_for_complete()
@@ -90,9 +72,9 @@ async def one_run(db: Database) -> Run:
             begin = time.perf_counter()
             # Straight to the driver: pilot.press adds its own pauses to the figure.
             app._driver.send_message(events.Key("pagedown", None))  # type: ignore[union-attr]
-            await _wait(lambda was=was: screen.options.highlighted != was)
-            await _wait(lambda: not screen.fetching)
-            await _painted(screen)
+            await wait_until(lambda was=was: screen.options.highlighted != was, "the inbox")
+            await wait_until(lambda: not screen.fetching, "the inbox")
+            await painted(screen)
             took = time.perf_counter() - begin
             downs.append(took)
             if len(screen.rows) > loaded:
