@@ -578,6 +578,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    """Copy this (SQLite) database into an empty PostgreSQL database and verify the copy."""
+    from order_tui.store.copy_db import copy_database, shown_url
+
+    cfg = _config(args)
+    source = _open(cfg, create=False)
+    print(f"copying {cfg.db_url} -> {shown_url(args.to)}")
+    report = copy_database(
+        source, args.to, progress=lambda table, rows: print(f"  {table:<24} {rows:>10,} rows")
+    )
+    print(
+        f"copied and verified {report.rows:,} rows in {len(report.tables)} tables "
+        f"({report.seconds:.1f} s): row counts and per-table checksums match"
+    )
+    if report.attachments:
+        print(
+            f"{report.attachments} attachment record(s) copied; the files stay in "
+            f"{source.attachments_dir}: put that folder where every machine reads it"
+        )
+    print(f'next: set database.url = "{shown_url(args.to)}" (or ORDER_TUI_DB) and run')
+    return 0
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     """List the archived orders past retention, ask, then remove them (administrator)."""
     from order_tui.services import archive
@@ -790,6 +813,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--yes", action="store_true", help="do not ask (scheduled jobs)")
     p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p = sub.add_parser(
+        "migrate-db",
+        parents=[common],
+        help="copy this SQLite database into an empty PostgreSQL database and verify it",
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql+psycopg://...")
     return parser
 
 
@@ -806,6 +835,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "check": cmd_check,
     "purge": cmd_purge,
+    "migrate-db": cmd_migrate_db,
 }
 
 
