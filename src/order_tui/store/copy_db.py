@@ -17,7 +17,6 @@ they were; the source's SQLite-only search index is rebuilt on PostgreSQL by its
 """
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -67,16 +66,11 @@ def tables() -> list[Table]:
     return list(SQLModel.metadata.sorted_tables)
 
 
-def _plain(value: Any) -> Any:
-    # Values come back through the column types, so both sides give the same Python objects
-    # (Decimal, datetime, bool, int, str); their text is the same on both.
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
-
-
 def row_digest(values: Iterable[Any]) -> int:
-    body = json.dumps([_plain(v) for v in values], ensure_ascii=False, separators=(",", ":"))
+    # Values come back through the column types, so both sides give the same Python objects
+    # (Decimal, datetime, bool, int, str) with the same text. NUL marks NULL: PostgreSQL text
+    # cannot hold one, so no stored value looks like it.
+    body = "\x1e".join(["\x00" if v is None else str(v) for v in values])
     return int.from_bytes(hashlib.sha256(body.encode()).digest(), "big")
 
 
@@ -157,16 +151,26 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 def _copy_table(source: Connection, target: Connection, table: Table) -> TableSum:
+    """Stream the table with PostgreSQL's COPY (rows as the column types bind them: money as
+    scaled integers), summing what was read for the verification."""
+    dialect = target.dialect
+    binders = [c.type.bind_processor(dialect) for c in table.columns]
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
     summed = TableSum()
-    batch: list[dict[str, Any]] = []
-    for row in source.execution_options(yield_per=BATCH).execute(select(table)):
-        summed.add(row)
-        batch.append(dict(row._mapping))
-        if len(batch) >= BATCH:
-            target.execute(table.insert(), batch)
-            batch = []
-    if batch:
-        target.execute(table.insert(), batch)
+    raw = target.connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in source.execution_options(yield_per=BATCH).execute(select(table)):
+            summed.add(row)
+            copy.write_row(
+                [
+                    v if bind is None or v is None else bind(v)
+                    for bind, v in zip(binders, row, strict=True)
+                ]
+            )
     return summed
 
 
