@@ -16,68 +16,49 @@ at most 1.5.
 
 import argparse
 import asyncio
-import shutil
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
 from textual import events
 
 from benchmarks.common import (
-    CACHE,
+    MIGRATIONS,
+    engine_name,
     log_in,
     median,
     ms,
     open_seeded,
     painted,
-    seeded,
     table,
     wait_until,
+    where,
 )
 from order_tui.app import OrderApp
 from order_tui.screens.archive import ArchiveBrowser
 from order_tui.services import archive, operators
 from order_tui.services.archive import ArchiveQuery
 from order_tui.store.engine import Database
-from order_tui.store.migrate import ensure_schema, head_revision
+from order_tui.store.migrate import head_revision
 
 PAGE_DOWNS = 8
 USER = "wu"
-MIGRATIONS: dict[Path, float] = {}
-
-
-def migrated(orders: int, cache: Path = CACHE) -> Path:
-    """A copy of the seeded database at this build's schema, made once."""
-    source = seeded(orders, cache)
-    path = cache / f"seed-{orders}-r{head_revision()}.db"
-    if not path.exists():
-        partial = path.with_suffix(".partial.db")
-        shutil.copyfile(source, partial)
-        db = open_seeded(partial)
-        begin = time.perf_counter()
-        ensure_schema(db)
-        MIGRATIONS[path] = time.perf_counter() - begin
-        db.dispose()
-        with closing(sqlite3.connect(partial)) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        partial.rename(path)
-    return path
 
 
 def searches(db: Database) -> dict[str, ArchiveQuery]:
     """The same kinds of search on every size: a day's number prefix from the middle of the
     archive, a customer's initials, a four- and a two-character part of a name, an amount
     range."""
-    with closing(sqlite3.connect(db.url.removeprefix("sqlite:///"))) as conn:
-        (count,) = conn.execute("SELECT count(*) FROM sales_order").fetchone()
-        (number,) = conn.execute(
-            "SELECT order_no FROM sales_order WHERE status = 'archived' AND id >= ? LIMIT 1",
-            (count // 2,),
-        ).fetchone()
+    with db.read_engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM sales_order")).scalar_one()
+        number = conn.execute(
+            text(
+                "SELECT order_no FROM sales_order WHERE status = 'archived' AND id >= :middle "
+                "ORDER BY id LIMIT 1"
+            ),
+            {"middle": count // 2},
+        ).scalar_one()
     return {
         "number": ArchiveQuery(number=number[:10]),
         "pinyin": ArchiveQuery(customer="hxjm"),
@@ -189,7 +170,7 @@ def _query_alone(db: Database, query: ArchiveQuery, repeat: int = 5) -> tuple[fl
     return median(firsts), median(nexts)
 
 
-def measure(path: Path, runs: int) -> dict[str, float]:
+def measure(path: Path | str, runs: int) -> dict[str, float]:
     db = open_seeded(path)
     try:
         queries = searches(db)
@@ -214,11 +195,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, action="append", help="database sizes to compare")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pg", metavar="URL", help="on PostgreSQL: a URL of any database there")
     args = parser.parse_args(argv)
     sizes = args.orders or [10_000, 1_000_000]
-    paths = {n: migrated(n) for n in sizes}
+    paths = {n: where(n, args.pg) for n in sizes}
     measured = {n: measure(paths[n], args.runs) for n in sizes}
-    header = ["archive browser (archivist, 80x24)", *(f"{n:,} orders" for n in sizes)]
+    header = [
+        f"archive browser (archivist, 80x24), {engine_name(args.pg)}",
+        *(f"{n:,} orders" for n in sizes),
+    ]
     rows = [
         [f"open to first rows painted (median of {args.runs})"]
         + [ms(measured[n]["first"]) for n in sizes],

@@ -49,8 +49,94 @@ def seeded(orders: int, cache: Path = CACHE) -> Path:
     return path
 
 
-def open_seeded(path: Path) -> Database:
-    return open_database(f"sqlite:///{path}", path.parent)
+def open_seeded(where: Path | str) -> Database:
+    """A seeded database: a SQLite file, or a PostgreSQL URL (see `on_postgres`)."""
+    if isinstance(where, str):
+        return open_database(where, CACHE / "postgres-data")
+    return open_database(f"sqlite:///{where}", where.parent)
+
+
+def migrated(orders: int, cache: Path = CACHE) -> Path:
+    """A copy of the seeded database at this build's schema, made once."""
+    import shutil
+
+    from order_tui.store.migrate import ensure_schema, head_revision
+
+    source = seeded(orders, cache)
+    path = cache / f"seed-{orders}-r{head_revision()}.db"
+    if not path.exists():
+        partial = path.with_suffix(".partial.db")
+        shutil.copyfile(source, partial)
+        db = open_seeded(partial)
+        begin = time.perf_counter()
+        ensure_schema(db)
+        MIGRATIONS[path] = time.perf_counter() - begin
+        db.dispose()
+        with closing(sqlite3.connect(partial)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        partial.rename(path)
+    return path
+
+
+MIGRATIONS: dict[Path, float] = {}
+
+
+def on_postgres(orders: int, server: str, cache: Path = CACHE) -> str:
+    """The same seeded database on PostgreSQL: `bench_<orders>_r<schema>` on the server that
+    `server` (a URL of any database there) points at, copied once by `order-tui migrate-db`.
+    The copy is all or nothing, so a database with rows in it is a finished copy."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from order_tui.store.copy_db import copy_database
+    from order_tui.store.migrate import head_revision
+
+    name = f"bench_{orders}_r{head_revision()}"
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            known = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if known is not None:
+                done = create_engine(url)
+                try:
+                    with done.connect() as probe:
+                        filled = probe.execute(
+                            text(
+                                "SELECT EXISTS (SELECT 1 FROM information_schema.tables "
+                                "WHERE table_name = 'sales_order') "
+                                "AND EXISTS (SELECT 1 FROM sales_order)"
+                            )
+                        ).scalar_one()
+                finally:
+                    done.dispose()
+                if filled:
+                    return url
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    print(f"copying {orders} seeded orders to PostgreSQL {name} (once) ...", file=sys.stderr)
+    source = open_seeded(migrated(orders, cache))
+    try:
+        copy_database(source, url)
+    finally:
+        source.dispose()
+    return url
+
+
+def where(orders: int, pg: str | None, cache: Path = CACHE) -> Path | str:
+    """The seeded database of `orders` at this schema: the SQLite file, or with `pg` (a
+    PostgreSQL server URL) its copy there."""
+    return on_postgres(orders, pg, cache) if pg else migrated(orders, cache)
+
+
+def engine_name(pg: str | None) -> str:
+    return "PostgreSQL" if pg else "SQLite"
 
 
 def ms(seconds: float) -> str:

@@ -17,7 +17,17 @@ from pathlib import Path
 
 from textual import events
 
-from benchmarks.common import log_in, median, ms, open_seeded, painted, seeded, table, wait_until
+from benchmarks.common import (
+    engine_name,
+    log_in,
+    median,
+    ms,
+    open_seeded,
+    painted,
+    table,
+    wait_until,
+    where,
+)
 from order_tui.app import OrderApp
 from order_tui.screens.inbox import InboxScreen
 from order_tui.services import inbox, operators
@@ -82,7 +92,7 @@ async def one_run(db: Database) -> Run:
         return Run(first, downs, fetching)
 
 
-def measure(path: Path, runs: int) -> dict[str, float]:
+def measure(path: Path | str, runs: int) -> dict[str, float]:
     db = open_seeded(path)
     try:
         results = [asyncio.run(one_run(db)) for _ in range(runs)]
@@ -108,10 +118,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, action="append", help="database sizes to compare")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pg", metavar="URL", help="on PostgreSQL: a URL of any database there")
     args = parser.parse_args(argv)
     sizes = args.orders or [10_000, 1_000_000]
-    measured = {n: measure(seeded(n), args.runs) for n in sizes}
-    header = ["inbox (finance, 80x24)", *(f"{n:,} orders" for n in sizes)]
+    measured = {n: measure(where(n, args.pg), args.runs) for n in sizes}
+    header = [f"inbox (finance, 80x24), {engine_name(args.pg)}", *(f"{n:,} orders" for n in sizes)]
     labels = [
         ("first", f"open to first rows painted (median of {args.runs})"),
         ("down", "page-down to repaint"),

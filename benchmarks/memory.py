@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.common import CACHE, table
+from benchmarks.common import CACHE, engine_name, table
 
 USER = "zhang"
 SEARCH = "精密电子"
@@ -28,7 +28,7 @@ async def _settle(app: object, rounds: int = 6) -> None:
         await app.workers.wait_for_complete()  # type: ignore[attr-defined]
 
 
-async def _drive(path: Path) -> dict[str, object]:
+async def _drive(path: Path | str) -> dict[str, object]:
     from benchmarks.common import open_seeded
     from order_tui.app import OrderApp
     from order_tui.screens.archive import ArchiveBrowser
@@ -55,10 +55,10 @@ async def _drive(path: Path) -> dict[str, object]:
     return seen
 
 
-def measure(orders: int, cache: Path = CACHE) -> dict[str, object]:
-    from benchmarks.archive import migrated
+def measure(orders: int, pg: str | None = None, cache: Path = CACHE) -> dict[str, object]:
+    from benchmarks.common import where
 
-    path = migrated(orders, cache)
+    path = where(orders, pg, cache)
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.memory", "--child", str(path)],
         check=True,
@@ -71,15 +71,17 @@ def measure(orders: int, cache: Path = CACHE) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory")
     parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--pg", metavar="URL", help="on PostgreSQL: a URL of any database there")
     args = parser.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(asyncio.run(_drive(args.child))))
+        child = args.child if args.child.startswith("postgresql") else Path(args.child)
+        print(json.dumps(asyncio.run(_drive(child))))
         return 0
-    result = measure(args.orders)
+    result = measure(args.orders, args.pg)
     print(
         table(
-            ["peak resident set", f"{args.orders:,} orders", "goal"],
+            [f"peak resident set, {engine_name(args.pg)}", f"{args.orders:,} orders", "goal"],
             [[f"inbox, then archive search `{SEARCH}`", f"{result['peak_mb']:.0f} MB", "150 MB"]],
         )
     )

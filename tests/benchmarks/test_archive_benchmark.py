@@ -5,10 +5,11 @@ and runs every kind of search, finding results each time. Timings are reported, 
 from pathlib import Path
 
 from benchmarks import archive
+from benchmarks.common import migrated
 
 
 def test_archive_benchmark_finds_results_for_every_search(tmp_path: Path) -> None:
-    path = archive.migrated(800, cache=tmp_path)
+    path = migrated(800, cache=tmp_path)
     assert path.exists() and not Path(f"{path}-wal").exists()
     figures = archive.measure(path, runs=1)
     for name in archive.LABELS:
