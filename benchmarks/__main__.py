@@ -3,6 +3,7 @@
     python -m benchmarks              # the full sizes (1M orders: tens of minutes)
     python -m benchmarks --quick      # small sizes, a few minutes: checks they all still run
     python -m benchmarks --only grid --only memory
+    python -m benchmarks --pg postgresql+psycopg://user@host/db   # and again on PostgreSQL
 
 Each benchmark runs as its own process (a clean peak memory, no warm caches carried over) and
 prints its Markdown table; this prints the machine first, then each table under its name.
@@ -38,6 +39,10 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
+# Those with a database behind them also run on PostgreSQL when given --pg.
+ON_POSTGRES = {"inbox", "archive", "memory"}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -57,20 +62,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS))
+    parser.add_argument(
+        "--pg", metavar="URL", help="also run the database benchmarks on this PostgreSQL server"
+    )
     args = parser.parse_args(argv)
     print(f"Machine: {machine()}\n")
     failed = []
     for name in args.only or list(BENCHMARKS):
         what, full, quick = BENCHMARKS[name]
-        print(f"### {name}: {what}\n", flush=True)
-        begin = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", f"benchmarks.{name}", *(quick if args.quick else full)],
-            check=False,
-        )
-        if done.returncode:
-            failed.append(name)
-        print(f"\n({time.perf_counter() - begin:.0f} s)\n", flush=True)
+        engines = [None, args.pg] if args.pg and name in ON_POSTGRES else [None]
+        for pg in engines:
+            on = " (PostgreSQL)" if pg else ""
+            print(f"### {name}{on}: {what}\n", flush=True)
+            begin = time.perf_counter()
+            extra = ["--pg", pg] if pg else []
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    f"benchmarks.{name}",
+                    *(quick if args.quick else full),
+                    *extra,
+                ],
+                check=False,
+            )
+            if done.returncode:
+                failed.append(name + on)
+            print(f"\n({time.perf_counter() - begin:.0f} s)\n", flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1
