@@ -30,6 +30,7 @@ from order_tui.store import models  # noqa: F401  (registers the tables in the m
 from order_tui.store.engine import Database, open_database
 from order_tui.store.maintenance import MaintenanceError
 from order_tui.store.migrate import current_revision, ensure_schema, head_revision
+from order_tui.store.sequences import continue_sequences
 
 BATCH = 2000
 # One copy at a time into a target: a second `migrate-db` waits, then finds it not empty.
@@ -137,19 +138,6 @@ def _refuse_unless_empty(conn: Connection, target_url: str) -> None:
         )
 
 
-def _reset_sequences(conn: Connection) -> None:
-    """Explicit ids were inserted: each serial sequence continues after the highest one."""
-    for table in tables():
-        if "id" not in table.c or not table.c.id.primary_key:
-            continue
-        conn.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            )
-        )
-
-
 def _copy_table(source: Connection, target: Connection, table: Table) -> TableSum:
     """Stream the table with PostgreSQL's COPY (rows as the column types bind them: money as
     scaled integers), summing what was read for the verification."""
@@ -203,7 +191,7 @@ def copy_database(
                 sconn.commit()
             for table in tables():
                 tconn.execute(text(f"ALTER TABLE {table.name} ENABLE TRIGGER USER"))
-            _reset_sequences(tconn)
+            continue_sequences(tconn, tables())
             _verify(tconn, sums)
             if after != before:
                 raise CopyError(

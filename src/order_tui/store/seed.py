@@ -29,6 +29,7 @@ from order_tui.store.models import (
     ReviewTask,
     SalesOrder,
 )
+from order_tui.store.sequences import continue_sequences
 
 BATCH = 2000
 ORDERS_PER_DAY = 400
@@ -128,6 +129,7 @@ def seed_orders(
                     all_lines.append(line)
             conn.execute(insert(lines_t), all_lines)
             _open_reviews(conn, order_rows, line_specs, operator.id)
+            continue_sequences(conn, [orders_t, ReviewRound.__table__])  # type: ignore[attr-defined]
         made += n
         if progress is not None:
             print(f"\rseeded {made}/{count}", end="", file=progress, flush=True)
