@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import textual._wait
-from sqlalchemy import create_engine
 
 from order_tui.services.demo import DemoCast, load_master_data
 from order_tui.store.engine import Database, open_database
@@ -40,37 +39,6 @@ def _template(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
     return _TEMPLATES[kind]
 
 
-class _PgWorker:
-    """This worker's one PostgreSQL database and the snapshots of each kind (tests/pg.py)."""
-
-    def __init__(self) -> None:
-        self.name, self.url = pg.fresh_url("work")
-        self.snapshots: dict[str, pg.Snapshot] = {}
-        self.engine = create_engine(self.url)
-
-    def snapshot(self, tmp_path_factory: pytest.TempPathFactory, kind: str) -> pg.Snapshot:
-        if kind not in self.snapshots:
-            # Kinds build on each other's data: start each from the empty tables.
-            if self.snapshots:
-                pg.reset(self.engine, self.snapshots["empty"])
-            folder = tmp_path_factory.mktemp(f"template-{kind}")
-            _build(open_database(self.url, folder), "empty")
-            self.snapshots.setdefault("empty", pg.take_snapshot(self.engine, "empty"))
-            if kind == "master":
-                _build(open_database(self.url, folder), kind)
-                self.snapshots[kind] = pg.take_snapshot(self.engine, kind)
-        return self.snapshots[kind]
-
-
-_PG_WORKER: list[_PgWorker] = []
-
-
-def _pg_worker() -> _PgWorker:
-    if not _PG_WORKER:
-        _PG_WORKER.append(_PgWorker())
-    return _PG_WORKER[0]
-
-
 @contextmanager
 def _database(
     tmp_path_factory: pytest.TempPathFactory, kind: str, target: Path
@@ -83,8 +51,11 @@ def _database(
         yield database
         database.dispose()
         return
-    worker = _pg_worker()
-    pg.reset(worker.engine, worker.snapshot(tmp_path_factory, kind))
+    worker = pg.worker()
+    if kind == "master":
+        folder = tmp_path_factory.getbasetemp()
+        worker.prepare(kind, lambda url: _build(open_database(url, folder), kind))
+    worker.reset(kind)
     database = open_database(worker.url, target)
     try:
         yield database
@@ -95,9 +66,7 @@ def _database(
 @pytest.fixture(scope="session", autouse=True)
 def _drop_pg_databases() -> Iterator[None]:
     yield
-    for worker in _PG_WORKER:
-        worker.engine.dispose()
-        pg.drop_database(worker.name)
+    pg.drop_worker()
 
 
 @pytest.fixture

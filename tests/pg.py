@@ -18,11 +18,19 @@ Imported as `from tests.pg import ...` (pytest puts the project root on the path
 
 import itertools
 import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from order_tui.store.engine import Database
 
 TEST_DB_ENV = "ORDER_TUI_TEST_DB"
 
@@ -100,10 +108,7 @@ class Snapshot:
 
 def _tables(conn: object) -> list[str]:
     rows = conn.execute(  # type: ignore[attr-defined]
-        text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version' ORDER BY tablename"
-        )
+        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     )
     return [str(name) for (name,) in rows]
 
@@ -144,3 +149,114 @@ def reset(engine: Engine, snapshot: Snapshot) -> None:
     """Put the tables back to the snapshot, in one round trip."""
     with engine.begin() as conn:
         conn.exec_driver_sql(snapshot.reset_sql)
+
+
+class Worker:
+    """This process's one PostgreSQL database, migrated, and its named snapshots."""
+
+    def __init__(self) -> None:
+        from order_tui.store.engine import open_database
+        from order_tui.store.migrate import ensure_schema
+
+        self.name, self.url = fresh_url("work")
+        self.engine = create_engine(self.url)
+        db = open_database(self.url, Path(tempfile.gettempdir()))
+        try:
+            ensure_schema(db)
+        finally:
+            db.dispose()
+        self.snapshots: dict[str, Snapshot] = {"empty": take_snapshot(self.engine, "empty")}
+
+    def prepare(self, kind: str, build: Callable[[str], None], base: str = "empty") -> None:
+        """Snapshot `kind` once: reset to `base`, run `build(url)`, keep the result."""
+        if kind not in self.snapshots:
+            self.reset(base)
+            build(self.url)
+            self.snapshots[kind] = take_snapshot(self.engine, kind)
+
+    def reset(self, kind: str) -> None:
+        reset(self.engine, self.snapshots[kind])
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        drop_database(self.name)
+
+
+_WORKER: list[Worker] = []
+
+
+def worker() -> Worker:
+    """The per-process worker database (created on first use, dropped by conftest)."""
+    if not _WORKER:
+        _WORKER.append(Worker())
+    return _WORKER[0]
+
+
+def drop_worker() -> None:
+    while _WORKER:
+        _WORKER.pop().drop()
+
+
+@contextmanager
+def blank_database(folder: Path) -> Iterator["Database"]:
+    """A database without any schema: a new SQLite file in `folder`, or a new PostgreSQL
+    database (dropped afterwards). For tests of migrations and of `check` on nothing."""
+    from order_tui.store.engine import open_database
+
+    if not on_postgres():
+        database = open_database(f"sqlite:///{folder / 'orders.db'}", folder)
+        try:
+            yield database
+        finally:
+            database.dispose()
+        return
+    name, url = fresh_url("blank")
+    database = open_database(url, folder)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        drop_database(name)
+
+
+def insert_row(conn: Connection, table: str, **values: Any) -> int:
+    """INSERT with raw SQL, filling every other NOT NULL column with a plain value; the new
+    id (0 for a table keyed otherwise). Reads the columns from the database itself, so it
+    works at any revision and on both backends."""
+    filler: dict[str, Any] = {"INTEGER": 0, "BIGINT": 0, "BOOLEAN": False, "DATE": "2025-01-01"}
+    stamp = "2025-01-01 00:00:00.000000"
+    inspector = inspect(conn)
+    keys = set(inspector.get_pk_constraint(table)["constrained_columns"])
+    for column in inspector.get_columns(table):
+        name = column["name"]
+        if name in values or column["nullable"] or column["default"] is not None or name in keys:
+            continue
+        kind = type(column["type"]).__name__.upper()
+        values[name] = filler.get(kind, stamp if "TIME" in kind else "")
+    columns = ", ".join(values)
+    params = ", ".join(f":{name}" for name in values)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({params})"
+    if "id" not in keys:  # order_counter is keyed by its day
+        conn.execute(text(sql), values)
+        return 0
+    return int(conn.execute(text(sql + " RETURNING id"), values).scalar_one())
+
+
+def demo_for_cli(mp: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point ORDER_TUI_DB at a new demo database for a command-line test: `demo --prepare`
+    into a file in `folder`, or on PostgreSQL the worker database put back to a demo made
+    once the same way (the demo's PIN hashes make it slow)."""
+    from order_tui.cli import main
+
+    if not on_postgres():
+        mp.setenv("ORDER_TUI_DB", str(folder / "orders.db"))
+        assert main(["demo", "--prepare"]) == 0
+        return
+    work = worker()
+    work.prepare("cli_demo", lambda url: _check_zero(main(["demo", "--prepare", "--db", url])))
+    work.reset("cli_demo")
+    mp.setenv("ORDER_TUI_DB", work.url)
+
+
+def _check_zero(code: int) -> None:
+    assert code == 0

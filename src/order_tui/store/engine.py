@@ -305,9 +305,12 @@ def make_engines(
 
 def _postgres_engine(url: str, *, busy_ms: int) -> Engine:
     # Settings on the connection's start-up packet: they hold for every transaction on it.
+    # TimeZone UTC: current_date (the retention guard) is the UTC date, as SQLite's
+    # date('now'); business days are computed in the company's zone explicitly anyway.
     options = (
         f"-c lock_timeout={busy_ms} "
-        f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS}"
+        f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS} "
+        "-c timezone=UTC"
     )
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
