@@ -2,6 +2,7 @@
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import textual._wait
 from order_tui.services.demo import DemoCast, load_master_data
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
+from tests import pg
 
 # Textual's pilot waits for the app to go idle twice after every key, sampling CPU time every
 # SLEEP_GRANULARITY (20 ms): 40 ms a key, which made typing a file path cost seconds and the
@@ -20,39 +22,64 @@ textual._wait.SLEEP_GRANULARITY = 0.005
 _TEMPLATES: dict[str, Path] = {}
 
 
+def _build(db: Database, kind: str) -> None:
+    ensure_schema(db)
+    if kind == "master":
+        load_master_data(db)
+    db.dispose()
+
+
 def _template(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
     """Build each kind of database once per session and copy it per test (migrations and
     scrypt PIN hashes are the slow part)."""
     if kind not in _TEMPLATES:
         folder = tmp_path_factory.mktemp(f"template-{kind}")
-        db = open_database(f"sqlite:///{folder}/orders.db", folder)
-        ensure_schema(db)
-        if kind == "master":
-            load_master_data(db)
-        db.dispose()
+        _build(open_database(f"sqlite:///{folder}/orders.db", folder), kind)
         _TEMPLATES[kind] = folder / "orders.db"
     return _TEMPLATES[kind]
 
 
-def _copy_db(template: Path, target: Path) -> Database:
+@contextmanager
+def _database(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, target: Path
+) -> Iterator[Database]:
+    """A database of `kind` for one test, on SQLite or (ORDER_TUI_TEST_DB) PostgreSQL."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(template, target / "orders.db")
-    return open_database(f"sqlite:///{target}/orders.db", target)
+    if not pg.on_postgres():
+        shutil.copy(_template(tmp_path_factory, kind), target / "orders.db")
+        database = open_database(f"sqlite:///{target}/orders.db", target)
+        yield database
+        database.dispose()
+        return
+    worker = pg.worker()
+    if kind == "master":
+        folder = tmp_path_factory.getbasetemp()
+        worker.prepare(kind, lambda url: _build(open_database(url, folder), kind))
+    worker.reset(kind)
+    database = open_database(worker.url, target)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_databases() -> Iterator[None]:
+    yield
+    pg.drop_worker()
 
 
 @pytest.fixture
 def empty_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = _copy_db(_template(tmp_path_factory, "empty"), tmp_path / "db")
-    yield db
-    db.dispose()
+    with _database(tmp_path_factory, "empty", tmp_path / "db") as db:
+        yield db
 
 
 @pytest.fixture
 def db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """A migrated database with the demo operators, customers, products and stock."""
-    database = _copy_db(_template(tmp_path_factory, "master"), tmp_path / "db")
-    yield database
-    database.dispose()
+    with _database(tmp_path_factory, "master", tmp_path / "db") as database:
+        yield database
 
 
 @pytest.fixture

@@ -208,7 +208,7 @@ def cmd_run(args: argparse.Namespace, *, demo: bool = False) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from order_tui.services import operators
-    from order_tui.store.engine import prepare_sqlite_file, sqlite_path
+    from order_tui.store.engine import display_url, prepare_sqlite_file, sqlite_path
 
     cfg = _config(args)
     path = sqlite_path(cfg.db_url)
@@ -221,13 +221,13 @@ def cmd_init(args: argparse.Namespace) -> int:
             db, None, args.admin, "管理员", "admin", pin, os_user_name() if args.bind else None
         )
         print(f"created operator {args.admin} (admin)")
-    print(f"database ready: {cfg.db_url}")
+    print(f"database ready: {display_url(cfg.db_url)}")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from order_tui.services.demo import build_demo
-    from order_tui.store.engine import sqlite_path
+    from order_tui.store.engine import display_url, sqlite_path
 
     cfg = _config(args)
     if args.db is None and os.environ.get("ORDER_TUI_DB") is None:
@@ -239,7 +239,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = _open(cfg)
     made = build_demo(db)
-    print(f"demo database with {len(made)} orders: {cfg.db_url}", file=sys.stderr)
+    print(f"demo database with {len(made)} orders: {display_url(cfg.db_url)}", file=sys.stderr)
     if args.prepare:
         return 0
     from order_tui.app import OrderApp
@@ -567,12 +567,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from order_tui.store.engine import display_url
     from order_tui.store.maintenance import check
 
     cfg = _config(args)
     db = _open(cfg, create=False)
     report = check(db, full=args.full)
-    print(f"database: {cfg.db_url}")
+    print(f"database: {display_url(cfg.db_url)}")  # a PostgreSQL URL may carry a password
     for name, detail, passed in report.lines:
         print(f"{'ok  ' if passed else 'FAIL'}  {name}: {detail}")
     return 0 if report.ok else 1

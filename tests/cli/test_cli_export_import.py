@@ -10,12 +10,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from order_tui.cli import main
+from tests import pg
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data" / "import"
 
 
 def _env(mp: pytest.MonkeyPatch, folder: Path) -> None:
-    mp.setenv("ORDER_TUI_DB", str(folder / "orders.db"))
+    mp.setenv("ORDER_TUI_DB", str(folder / "orders.db"))  # PostgreSQL: see demo_env
     mp.setenv("ORDER_TUI_PIN", "1234")
     mp.setenv("XDG_CONFIG_HOME", str(folder / "cfg"))
     mp.setenv("XDG_DATA_HOME", str(folder / "data"))
@@ -27,6 +28,8 @@ def _env(mp: pytest.MonkeyPatch, folder: Path) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli-demo")
+    if pg.on_postgres():
+        return folder  # the demo is a snapshot of the worker database (tests/pg.py)
     with pytest.MonkeyPatch.context() as mp:
         _env(mp, folder)
         assert main(["demo", "--prepare"]) == 0
@@ -35,9 +38,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_env(template: Path, tmp_path: Path) -> Iterator[Path]:
-    shutil.copy(template, tmp_path / "orders.db")
     with pytest.MonkeyPatch.context() as mp:
         _env(mp, tmp_path)
+        if pg.on_postgres():
+            pg.demo_for_cli(mp, tmp_path)
+        else:
+            shutil.copy(template, tmp_path / "orders.db")
         yield tmp_path
 
 

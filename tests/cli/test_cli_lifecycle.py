@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from order_tui.cli import main
+from tests import pg
 
 
 @pytest.fixture
 def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "orders.db"
-    monkeypatch.setenv("ORDER_TUI_DB", str(db))
     monkeypatch.setenv("ORDER_TUI_PIN", "1234")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -22,7 +21,7 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
-    assert main(["demo", "--prepare"]) == 0
+    pg.demo_for_cli(monkeypatch, tmp_path)
     return tmp_path
 
 
@@ -173,6 +172,7 @@ def test_wrong_pin_and_no_traceback_in_a_real_process(demo_env: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pg.sqlite_only("a missing database file; a missing PostgreSQL database is the server's error")
 def test_missing_database_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,6 +182,12 @@ def test_missing_database_is_a_clear_error(
 
 def test_backup_and_check(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = demo_env / "copy.db"
+    if pg.on_postgres():
+        assert main(["backup", str(target)]) == 1
+        assert "pg_dump --format=custom" in capsys.readouterr().err
+        assert not target.exists()
+        assert "FAIL" not in run(capsys, "check")
+        return
     assert "backup written" in run(capsys, "backup", str(target))
     assert target.exists()
     assert main(["backup", str(target)]) == 1  # never overwrites
@@ -231,7 +237,7 @@ def test_purge_lists_asks_and_removes(
     from order_tui.store.engine import open_database
 
     assert run(capsys, "purge", "--user", "admin") == "no archived order is past its retention date"
-    db = open_database(f"sqlite:///{demo_env / 'orders.db'}", demo_env)
+    db = open_database(os.environ["ORDER_TUI_DB"], demo_env)
     with db.writing() as session:
         number = session.execute(
             text("SELECT order_no FROM sales_order WHERE status = 'archived'")

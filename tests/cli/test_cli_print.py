@@ -7,15 +7,15 @@ import pytest
 from pypdf import PdfReader
 
 from order_tui.cli import main
+from tests import pg
 
 
 @pytest.fixture
 def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ORDER_TUI_DB", str(tmp_path / "orders.db"))
     monkeypatch.setenv("ORDER_TUI_PIN", "1234")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert main(["demo", "--prepare"]) == 0
+    pg.demo_for_cli(monkeypatch, tmp_path)
     return tmp_path
 
 

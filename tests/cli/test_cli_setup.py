@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from order_tui.cli import main, os_user_name
+from tests import pg
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORDER_TUI_PIN", "2468")
 
 
+@pg.sqlite_only("file modes of a shared database file; PostgreSQL grants rights to roles")
 def test_init_shared_makes_the_file_group_writable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -32,7 +34,12 @@ def test_init_shared_makes_the_file_group_writable(
 
 
 def test_seed_keeps_numbers_gap_free(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "bench.db"
+    with pg.blank_database(tmp_path) as blank:
+        db = blank.url if pg.on_postgres() else str(tmp_path / "bench.db")
+        _seed_and_check(db, capsys)
+
+
+def _seed_and_check(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["seed", "--orders", "1500", "--db", str(db)]) == 0
     assert "seeded 1500" in capsys.readouterr().out
     assert main(["check", "--db", str(db)]) == 0
@@ -43,7 +50,11 @@ def test_seed_keeps_numbers_gap_free(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_common_options_before_or_after_the_subcommand(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "x.db"
+    with pg.blank_database(tmp_path) as blank:
+        _init_and_list(blank.url if pg.on_postgres() else str(tmp_path / "x.db"), capsys)
+
+
+def _init_and_list(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db), "init"]) == 0
     capsys.readouterr()
     assert main(["--db", str(db), "user", "list"]) == 0
@@ -64,6 +75,7 @@ def test_the_os_user_is_the_real_user_id_not_an_environment_variable(
     assert os_user_name() == real
 
 
+@pg.sqlite_only("the modes of the database file and its side files")
 def test_files_are_created_without_world_access(tmp_path: Path) -> None:
     import os
 

@@ -26,10 +26,11 @@ from order_tui.domain.lifecycle import Action, Status, rule_for
 from order_tui.domain.roles import Role
 from order_tui.services import actions, execution, operators, orders
 from order_tui.services.common import Actor
-from order_tui.services.demo import drive_to, load_master_data, new_order
+from order_tui.services.demo import DemoCast, drive_to, load_master_data, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
+from tests import pg
 
 KINDS = {"stock": [("P0001", "1")], "mto": [("P0001", "1"), ("P0006", "1")]}
 
@@ -55,11 +56,26 @@ for _kind in KINDS:
 
 @dataclass
 class Scenario:
+    """An order driven to a status, kept as a SQLite file or (PostgreSQL) a named snapshot of
+    the worker database (tests/pg.py), and a way to get a fresh copy of it."""
+
     path: Path
     order_no: str
+    snapshot: str = ""
+
+    def open(self, folder: Path) -> Database:
+        """A database as the scenario left it, with its data directory in `folder`."""
+        folder.mkdir(exist_ok=True)
+        if self.snapshot:
+            worker = pg.worker()
+            worker.reset(self.snapshot)
+            return open_database(worker.url, folder)
+        shutil.copy(self.path, folder / "orders.db")
+        return _open(folder)
 
 
 _CACHE: dict[tuple[str, Status], Scenario] = {}
+CAST = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
 
 
 def _open(folder: Path) -> Database:
@@ -70,22 +86,46 @@ def _scenario(factory: pytest.TempPathFactory, kind: str, status: Status) -> Sce
     key = (kind, status)
     if key not in _CACHE:
         folder = factory.mktemp(f"{kind}-{status.value}")
-        db = _open(folder)
-        ensure_schema(db)
-        cast = load_master_data(db)
-        admin = cast["admin"]
-        for role in Role:
-            operators.add_operator(db, admin, f"m_{role.value}", role.value, role.value, "1234")
-        order_no = new_order(db, cast, "C0002", KINDS[kind], wanted_in_days=60)
-        if status == Status.IN_PRODUCTION:
-            drive_to(db, cast, order_no, Status.APPROVED, folder)
-            execution.plan_production(db, cast["sun"], order_no)
+        if pg.on_postgres():
+            # Master data and the operators once (their PIN hashes are slow), then the order.
+            worker = pg.worker()
+            worker.prepare("matrix", lambda url: _base(open_database(url, folder)).dispose())
+            name = f"{kind}_{status.value}"
+            made: list[str] = []
+            worker.prepare(
+                name,
+                lambda url: made.append(_drive(open_database(url, folder), kind, status)),
+                base="matrix",
+            )
+            _CACHE[key] = Scenario(folder, made[0], snapshot=name)
         else:
-            drive_to(db, cast, order_no, status, folder)
-        assert orders.get_order(db, order_no).status == status.value
-        db.dispose()
-        _CACHE[key] = Scenario(folder / "orders.db", order_no)
+            db = _base(_open(folder))
+            _CACHE[key] = Scenario(folder / "orders.db", _drive(db, kind, status))
     return _CACHE[key]
+
+
+def _base(db: Database) -> Database:
+    """Master data and an operator for every role."""
+    ensure_schema(db)
+    admin = load_master_data(db)["admin"]
+    for role in Role:
+        operators.add_operator(db, admin, f"m_{role.value}", role.value, role.value, "1234")
+    return db
+
+
+def _drive(db: Database, kind: str, status: Status) -> str:
+    """One order driven to `status` in a database made by `_base`; disposes `db`."""
+    folder = db.data_dir
+    cast = DemoCast({n: operators.find_actor(db, n) for n in CAST})
+    order_no = new_order(db, cast, "C0002", KINDS[kind], wanted_in_days=60)
+    if status == Status.IN_PRODUCTION:
+        drive_to(db, cast, order_no, Status.APPROVED, folder)
+        execution.plan_production(db, cast["sun"], order_no)
+    else:
+        drive_to(db, cast, order_no, status, folder)
+    assert orders.get_order(db, order_no).status == status.value
+    db.dispose()
+    return order_no
 
 
 def _params(action: Action, role: Role, tmp: Path, order: Any) -> dict[str, Any]:
@@ -136,10 +176,7 @@ def test_matrix(
     if kind == "stock" and status == Status.IN_PRODUCTION:
         pytest.skip("an order without made-to-order lines never enters production")
     scenario = _scenario(tmp_path_factory, kind, status)
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shutil.copy(scenario.path, shared / "orders.db")
-    db = _open(shared)
+    db = scenario.open(tmp_path / "shared")
     order = orders.get_order(db, scenario.order_no)
     problems: list[str] = []
     successes = 0
@@ -155,11 +192,10 @@ def test_matrix(
             )
             where = f"{role.value} {action.value} on {status.value}/{kind}"
             if allowed and expected is None:
-                # A success changes the database: run it on a private copy.
+                # A success changes the database: run it on a private copy. (On PostgreSQL
+                # the copy is the scenario's snapshot put back, and put back again after.)
                 private = tmp_path / f"{action.value}-{role.value}"
-                private.mkdir()
-                shutil.copy(scenario.path, private / "orders.db")
-                pdb = _open(private)
+                pdb = scenario.open(private)
                 try:
                     actions.act(
                         pdb,
@@ -176,6 +212,8 @@ def test_matrix(
                     problems.append(f"{where}: allowed but raised {type(exc).__name__}: {exc}")
                 finally:
                     pdb.dispose()
+                    if scenario.snapshot:
+                        scenario.open(tmp_path / "shared").dispose()
                 continue
             before = _state(db, scenario.order_no)
             try:

@@ -15,20 +15,20 @@ from order_tui.domain.roles import Role
 from order_tui.services import monthly_review, operators
 from order_tui.services.common import Actor
 from order_tui.services.demo import DemoCast
-from order_tui.store.engine import Database, open_database
+from order_tui.store.engine import Database
 from order_tui.store.migrate import ensure_schema
 from order_tui.store.models import AuditEvent
+from tests import pg
 from tests.services.monthly_world import Orders, build_world
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoCast, Orders]]:
     folder = tmp_path_factory.mktemp("monthly")
-    db = open_database(f"sqlite:///{folder}/orders.db", folder)
-    ensure_schema(db)
-    cast, made = build_world(db, folder)
-    yield db, cast, made
-    db.dispose()
+    with pg.blank_database(folder) as db:
+        ensure_schema(db)
+        cast, made = build_world(db, folder)
+        yield db, cast, made
 
 
 def test_november_figures(world: tuple[Database, DemoCast, Orders]) -> None:

@@ -7,13 +7,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from order_tui.store.engine import open_database
+from order_tui.store.engine import Database
 from order_tui.store.maintenance import check
 from order_tui.store.migrate import ensure_schema, upgrade_to
+from tests import pg
 
 
 def test_entries_before_the_chain_are_chained_by_the_upgrade(tmp_path: Path) -> None:
-    db = open_database(f"sqlite:///{tmp_path / 'orders.db'}", tmp_path)
+    with pg.blank_database(tmp_path) as db:
+        _chain_the_old_entries(db)
+
+
+def _chain_the_old_entries(db: Database) -> None:
     upgrade_to(db, "0007")
     with db.write_engine.begin() as conn:
         for n in range(3):
@@ -31,4 +36,3 @@ def test_entries_before_the_chain_are_chained_by_the_upgrade(tmp_path: Path) -> 
     assert lines["audit chain"] == ("3 entries, every link holds", True)
     with db.write_engine.begin() as conn, pytest.raises(DBAPIError, match="append-only"):
         conn.execute(text("UPDATE audit_event SET action = 'x'"))
-    db.dispose()

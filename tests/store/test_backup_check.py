@@ -4,39 +4,30 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Connection, create_mock_engine, text
+from sqlalchemy.engine import make_url
 
 from order_tui.store.engine import Database, open_database
 from order_tui.store.maintenance import CheckReport, MaintenanceError, backup, check
 from order_tui.store.migrate import ensure_schema, head_revision
+from tests import pg
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'orders.db'}", tmp_path)
-    ensure_schema(database)
-    yield database
-    database.dispose()
+    with pg.blank_database(tmp_path) as database:
+        ensure_schema(database)
+        yield database
 
 
-def _insert(conn: Connection, table: str, **values: Any) -> int:
-    """INSERT with raw SQL, filling every other NOT NULL column with a plain value."""
-    filler = {"INTEGER": 0, "BIGINT": 0, "BOOLEAN": 0, "DATE": "2025-01-01"}
-    for _cid, name, declared, notnull, default, is_pk in conn.exec_driver_sql(
-        f"PRAGMA table_info({table})"
-    ):
-        if name in values or not notnull or default is not None or is_pk:
-            continue
-        kind = declared.split("(")[0].upper()
-        values[name] = filler.get(kind, "2025-01-01 00:00:00.000000" if kind == "DATETIME" else "")
-    columns = ", ".join(values)
-    params = ", ".join(f":{name}" for name in values)
-    result = conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)
-    assert result.lastrowid is not None
-    return result.lastrowid
+_insert = pg.insert_row
+
+BACKUP_IS_A_FILE_COPY = pg.sqlite_only(
+    "backup copies the SQLite file; PostgreSQL is backed up with pg_dump, which backup "
+    "names instead (test_backup_of_postgresql_points_to_pg_dump)"
+)
 
 
 class Seed:
@@ -87,6 +78,7 @@ def _integrity(path: Path) -> str:
         conn.close()
 
 
+@BACKUP_IS_A_FILE_COPY
 def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path: Path) -> None:
     # Some bulk first, so that the copy takes long enough for commits to land during it.
     with db.write_engine.begin() as conn:
@@ -145,6 +137,7 @@ def test_backup_while_another_thread_writes(db: Database, seeded: Seed, tmp_path
         copy.dispose()
 
 
+@BACKUP_IS_A_FILE_COPY
 def test_backup_refuses_to_overwrite(db: Database, tmp_path: Path) -> None:
     dest = tmp_path / "existing.db"
     dest.write_bytes(b"precious")
@@ -156,6 +149,7 @@ def test_backup_refuses_to_overwrite(db: Database, tmp_path: Path) -> None:
     assert not (tmp_path / "existing.db.tmp").exists()
 
 
+@BACKUP_IS_A_FILE_COPY
 def test_backup_leaves_a_foreign_temporary_file_alone(db: Database, tmp_path: Path) -> None:
     busy = tmp_path / "orders-copy.db.tmp"
     busy.write_bytes(b"another backup in progress")
@@ -167,6 +161,7 @@ def test_backup_leaves_a_foreign_temporary_file_alone(db: Database, tmp_path: Pa
     assert not (tmp_path / "orders-copy.db").exists()
 
 
+@BACKUP_IS_A_FILE_COPY
 def test_backup_handles_quotes_in_the_path(db: Database, tmp_path: Path) -> None:
     dest = backup(db, tmp_path / 'it\'s "quoted"; DROP TABLE x.db')
     assert _integrity(dest) == "ok"
@@ -184,23 +179,42 @@ def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
         backup(pg, tmp_path / "pg.db")
 
 
+@pytest.mark.skipif(not pg.on_postgres(), reason="needs a PostgreSQL server (ORDER_TUI_TEST_DB)")
+def test_backup_on_postgresql_names_the_commands_without_the_password(
+    db: Database, tmp_path: Path
+) -> None:
+    url = make_url(db.url).set(password="s3cret").render_as_string(hide_password=False)
+    with_password = Database(url, db.read_engine, db.write_engine, tmp_path)
+    with pytest.raises(MaintenanceError) as caught:
+        backup(with_password, tmp_path / "orders-20261127.dump")
+    message = str(caught.value)
+    assert f"pg_dump --format=custom --file={tmp_path / 'orders-20261127.dump'} " in message
+    assert "pg_restore" in message
+    assert "s3cret" not in message and "postgresql://" in message
+
+
 def test_check_passes_on_a_good_database(db: Database, seeded: Seed) -> None:
     report = check(db)
     assert report.ok, report.lines
+    integrity = ["quick_check", "foreign keys"] if db.is_sqlite else ["integrity", "search index"]
     assert [name for name, _detail, _passed in report.lines] == [
         "schema",
-        "quick_check",
-        "foreign keys",
+        *integrity,
         "order status",
         "stock",
         "order numbers",
         "audit chain",
     ]
-    assert _line(check(db, full=True), "integrity_check") == ("integrity_check", "ok", True)
+    if db.is_sqlite:
+        assert _line(check(db, full=True), "integrity_check") == ("integrity_check", "ok", True)
 
 
 def _raw(db: Database, sql: str) -> None:
-    """A change made outside the app (foreign keys off, no triggers skipped)."""
+    """A change made outside the app (SQLite: foreign keys off, no triggers skipped)."""
+    if not db.is_sqlite:
+        with db.write_engine.begin() as pg_conn:
+            pg_conn.execute(text(sql))
+        return
     conn = sqlite3.connect(db.read_engine.url.database or "")
     try:
         conn.execute(sql)
@@ -258,6 +272,8 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[Database, Seed], None], str]] = {
 
 @pytest.mark.parametrize("case", list(CORRUPTIONS))
 def test_check_reports_the_broken_invariant(db: Database, seeded: Seed, case: str) -> None:
+    if case == "broken reference" and not db.is_sqlite:
+        pytest.skip("PostgreSQL refuses a broken reference when it is written")
     name, corrupt, detail = CORRUPTIONS[case]
     corrupt(db, seeded)
 
@@ -270,11 +286,29 @@ def test_check_reports_the_broken_invariant(db: Database, seeded: Seed, case: st
 
 
 def test_check_of_an_empty_file_says_not_created(tmp_path: Path) -> None:
-    empty = open_database(f"sqlite:///{tmp_path / 'new.db'}", tmp_path)
-    try:
+    with pg.blank_database(tmp_path / "new") as empty:
         report = check(empty)
-    finally:
-        empty.dispose()
     assert not report.ok
     assert _line(report, "schema")[1].startswith("not created")
-    assert _line(report, "quick_check")[2]
+    assert _line(report, "quick_check" if pg.server_url() is None else "integrity")[2]
+
+
+@pytest.mark.skipif(not pg.on_postgres(), reason="needs a PostgreSQL server (ORDER_TUI_TEST_DB)")
+def test_check_on_postgresql_fails_a_ctype_that_leaves_chinese_out_of_the_index(
+    db: Database,
+) -> None:
+    assert _line(check(db), "search index")[2]
+    name = pg.new_name("ctype_c")
+    pg._admin(
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+    )
+    try:
+        other = open_database(pg.url_for(name), db.data_dir)
+        try:
+            ensure_schema(other)
+            detail = _line(check(other), "search index")
+        finally:
+            other.dispose()
+    finally:
+        pg.drop_database(name)
+    assert detail[2] is False and "C.UTF-8" in detail[1]

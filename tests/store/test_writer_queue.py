@@ -12,6 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from order_tui.store.engine import LOCK_SUFFIX, Database, open_database, prepare_sqlite_file
+from tests import pg
+
+pytestmark = pg.sqlite_only(
+    "the writer queue is a lock file beside a SQLite database; PostgreSQL queues writers on "
+    "its row locks"
+)
 
 
 def _lock_is_free(path: Path) -> bool:

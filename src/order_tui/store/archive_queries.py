@@ -15,9 +15,11 @@ How a search runs:
    them within a few thousand rows, the other criteria filtering as it goes.
 
 The unary `+` in front of a column keeps SQLite from using an index for that term, so the
-plan is the one chosen above and not a guess of the planner's (PostgreSQL reads `+` on a number
-as a no-op). The FTS5 statements are the only SQLite-only SQL; PostgreSQL takes the LIKE
-branch, which pg_trgm serves from its index.
+plan is the one chosen above and not a guess of the planner's. PostgreSQL has no unary `+` on
+text or dates, and its planner costs the terms itself, so there the marker is left out. The
+FTS5 statements are the only SQLite-only SQL; PostgreSQL takes the LIKE branch (ILIKE: SQLite's
+LIKE ignores ASCII case), which pg_trgm serves from its index. pg_trgm only makes trigrams of
+Chinese characters when the database's LC_CTYPE is a UTF-8 one (README: PostgreSQL).
 """
 
 from collections.abc import Sequence
@@ -40,6 +42,8 @@ TRIGRAM = 3
 
 # FTS5 keeps its index in shadow tables named after the virtual table; they have no model.
 SEARCH_INDEX_TABLE = "archive_name_fts"
+# pg_trgm's GIN index on PostgreSQL (migration 0007): no model describes it either.
+TRIGRAM_INDEX = "ix_archive_name_trgm"
 
 
 def is_search_index_table(name: str) -> bool:
@@ -47,7 +51,9 @@ def is_search_index_table(name: str) -> bool:
 
 
 def include_name(name: str | None, type_: str, _parent: Any) -> bool:
-    """For Alembic's model comparison: the search index's tables are not models."""
+    """For Alembic's model comparison: the search index's tables and index are not models."""
+    if type_ == "index" and name == TRIGRAM_INDEX:
+        return False
     return not (type_ == "table" and name is not None and is_search_index_table(name))
 
 
@@ -72,6 +78,11 @@ class Criteria:
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(is_sqlite: bool) -> str:
+    """SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE is the same match."""
+    return "LIKE" if is_sqlite else "ILIKE"
 
 
 def _prefix_upper(prefix: str) -> str:
@@ -99,7 +110,7 @@ def find_names(
         params["like"] = "%" + _escape_like(query) + "%"
         substring = (
             "SELECT ref_id, name FROM archive_name "
-            "WHERE kind = :kind AND name LIKE :like ESCAPE '\\'"
+            f"WHERE kind = :kind AND name {_like(is_sqlite)} :like ESCAPE '\\'"
         )
     parts = [substring]
     if query.isascii():
@@ -182,7 +193,11 @@ def search_orders(
     """
     if customers == [] or products == []:
         return []
-    q = _Query(["+o.status = 'archived'"], {})
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    # The no-index marker (see the module's doc): SQLite only.
+    plus = "+" if is_sqlite else ""
+    like = _like(is_sqlite)
+    q = _Query([f"{plus}o.status = 'archived'"], {})
     # (how many, the id query): the criteria that match few enough orders to lead
     candidates: list[tuple[int, str]] = []
 
@@ -191,7 +206,7 @@ def search_orders(
         id_list, id_params = _in_list("c", ids)
         name_list, name_params = _in_list("cn", sorted({m.name for m in customers}))
         q.add(
-            f"+o.customer_id IN {id_list} AND o.cust_name IN {name_list}",
+            f"{plus}o.customer_id IN {id_list} AND o.cust_name IN {name_list}",
             **id_params,
             **name_params,
         )
@@ -203,8 +218,8 @@ def search_orders(
             candidates.append((count, ids_sql))
     elif customers is not None:
         q.add(
-            "(o.cust_name LIKE :cust_like ESCAPE '\\' "
-            "OR o.cust_mnemonic LIKE :cust_initials ESCAPE '\\')",
+            f"(o.cust_name {like} :cust_like ESCAPE '\\' "
+            f"OR o.cust_mnemonic {like} :cust_initials ESCAPE '\\')",
             cust_like=f"%{_escape_like(criteria.customer)}%",
             cust_initials=f"{_escape_like(criteria.customer.lower())}%",
         )
@@ -214,7 +229,7 @@ def search_orders(
         id_list, id_params = _in_list("p", ids)
         q.add(
             "EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id "
-            f"AND +l.product_id IN {id_list})",
+            f"AND {plus}l.product_id IN {id_list})",
             **id_params,
         )
         ids_sql = f"SELECT order_id FROM order_line WHERE product_id IN {id_list}"
@@ -225,7 +240,7 @@ def search_orders(
     if criteria.amount_min is not None or criteria.amount_max is not None:
         low = _fen(criteria.amount_min) if criteria.amount_min is not None else -(2**62)
         high = _fen(criteria.amount_max) if criteria.amount_max is not None else 2**62
-        q.add("+o.total BETWEEN :amount_lo AND :amount_hi", amount_lo=low, amount_hi=high)
+        q.add(f"{plus}o.total BETWEEN :amount_lo AND :amount_hi", amount_lo=low, amount_hi=high)
         ids_sql = (
             "SELECT id FROM sales_order WHERE status = 'archived' "
             "AND total BETWEEN :amount_lo AND :amount_hi"
@@ -247,7 +262,7 @@ def search_orders(
         if count == 0:
             return []
         q.add(f"o.id IN ({ids_sql})")
-        day = "+o.order_day"  # no walk by date: the ids lead
+        day = f"{plus}o.order_day"  # no walk by date: the ids lead
     else:
         q.where[0] = "o.status = 'archived'"  # the walk by date, on ix_order_status_day
     if criteria.day_from is not None:
@@ -274,6 +289,8 @@ def search_orders(
 
 
 def explain(session: Session, sql: str, params: dict[str, Any]) -> list[str]:
-    """EXPLAIN QUERY PLAN lines (tests check that the search uses its indexes)."""
-    rows = session.execute(text("EXPLAIN QUERY PLAN " + sql), params)
+    """The plan's lines: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL (tests check
+    that the search uses its indexes)."""
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    rows = session.execute(text(("EXPLAIN QUERY PLAN " if is_sqlite else "EXPLAIN ") + sql), params)
     return [str(r[-1]) for r in rows]

@@ -4,6 +4,12 @@ SQLite: WAL, synchronous=FULL (a power loss must not re-issue an order number), 
 on, a busy timeout, and BEGIN IMMEDIATE for every write transaction: a deferred BEGIN lets
 "database is locked" escape at once whatever the timeout (notes/data-layer.md section 1).
 Reads use plain deferred transactions on the same pool.
+
+PostgreSQL (`postgresql+psycopg://...`): READ COMMITTED with real row locks, so the same guarded
+UPDATEs and the counter upsert serialise writers row by row. `lock_timeout` plays SQLite's busy
+timeout: a write that waits longer for another operator's row lock fails, and so does a
+serialization failure or a deadlock; `writing()` turns all three into the coded `store.busy`
+Conflict the screens already show ("try again"), never a driver message.
 """
 
 import contextlib
@@ -21,10 +27,29 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from order_tui.domain import messages
+from order_tui.domain.errors import Conflict
+
+messages.register(
+    {
+        "store.busy": (
+            "数据库忙：其他操作员正在保存，请稍后重试",
+            "the database is busy with another operator's save: try again in a moment",
+        ),
+    }
+)
+
 BUSY_TIMEOUT_MS = 5000
+# PostgreSQL: a session left idle inside a transaction (a hung or stopped client) would hold
+# its row locks for everyone; the server ends it after this long. Our transactions are short.
+PG_IDLE_IN_TRANSACTION_MS = 300_000
+# SQLSTATEs of a write that lost a race for a lock rather than hit bad data: lock_timeout,
+# serialization failure, deadlock. Retrying later is the answer, as with SQLite's busy.
+PG_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})
 # Set to "0" to leave writers to SQLite's busy handler alone (benchmarks compare the two).
 WRITER_QUEUE_ENV = "ORDER_TUI_WRITER_QUEUE"
 LOCK_SUFFIX = ".writer-lock"
@@ -180,9 +205,18 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any exception."""
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """One write transaction: commits on success, rolls back on any exception.
+
+        On PostgreSQL, a lock wait past the timeout, a serialization failure or a deadlock
+        becomes Conflict(code="store.busy"), as nothing was written.
+        """
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if not self.is_sqlite and is_busy(exc):
+                raise Conflict(code="store.busy") from exc
+            raise
 
     def dispose(self) -> None:
         self.read_engine.dispose()
@@ -265,8 +299,36 @@ def make_engines(
             writer_queue=writer_queue,
         )
         return base, base.execution_options(sqlite_begin="IMMEDIATE")
-    base = create_engine(url, pool_pre_ping=True)
+    base = _postgres_engine(url, busy_ms=busy_ms)
     return base, base
+
+
+def _postgres_engine(url: str, *, busy_ms: int) -> Engine:
+    # Settings on the connection's start-up packet: they hold for every transaction on it.
+    # TimeZone UTC: current_date (the retention guard) is the UTC date, as SQLite's
+    # date('now'); business days are computed in the company's zone explicitly anyway.
+    options = (
+        f"-c lock_timeout={busy_ms} "
+        f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS} "
+        "-c timezone=UTC"
+    )
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a PostgreSQL error means "another session holds what we need": a lock
+    timeout, a serialization failure or a deadlock. (SQLite's "database is locked" keeps its
+    own path: the screens recognise it by its text.)"""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) in PG_BUSY_STATES
+
+
+def display_url(url: str) -> str:
+    """The URL to show or log: a password in it becomes ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL SQLAlchemy can parse: show nothing that could leak
+        return "<unparsable database URL>"
 
 
 def sqlite_path(url: str) -> Path | None:

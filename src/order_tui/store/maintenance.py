@@ -3,6 +3,12 @@
 A backup is `VACUUM INTO` a temporary file, verified with `PRAGMA integrity_check`, fsynced and
 only then renamed: a consistent snapshot even while other sessions write, and never a
 half-written file under the final name (notes/data-layer.md section 7).
+
+PostgreSQL is backed up by its own tools: `backup` refuses and prints the pg_dump command for
+the database (README: PostgreSQL). `check` runs there too: the server guards its own pages and
+foreign keys, so instead of the SQLite pragmas it checks that the archive search's trigram
+index can index Chinese text, then the same business invariants, in one REPEATABLE READ
+snapshot.
 """
 
 import os
@@ -18,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from order_tui.domain import audit_chain
 from order_tui.domain.lifecycle import Action, Status, reachable_statuses, rule_for
-from order_tui.store.engine import Database, sqlite_path
+from order_tui.store.engine import Database, display_url, sqlite_path
 from order_tui.store.migrate import current_revision, head_revision
 from order_tui.store.models import AuditEvent
 
@@ -48,10 +54,7 @@ def backup(db: Database, dest: Path) -> Path:
     if sqlite_path(db.url) is None:
         if db.is_sqlite:
             raise MaintenanceError("an in-memory database cannot be backed up")
-        raise MaintenanceError(
-            "backup only handles SQLite; back up a PostgreSQL database with pg_dump "
-            "(e.g. pg_dump --format=custom --file=orders.dump <database>)"
-        )
+        raise MaintenanceError(pg_dump_advice(db.url, Path(dest)))
     dest = Path(dest).absolute()
     if dest.exists():
         raise MaintenanceError(f"{dest} already exists; choose a new name")
@@ -81,6 +84,18 @@ def backup(db: Database, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
     _fsync_dir(dest.parent)
     return dest
+
+
+def pg_dump_advice(url: str, dest: Path) -> str:
+    """What to run instead of `backup` on PostgreSQL: pg_dump's custom format is consistent
+    while others write (one snapshot) and pg_restore reads it back."""
+    libpq = display_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+    dump = dest.with_suffix(".dump") if dest.suffix == ".db" else dest
+    return (
+        "backup copies SQLite files; back up PostgreSQL with its own tool, e.g. "
+        f"pg_dump --format=custom --file={dump} '{libpq}' "
+        f"(restore into an empty database with pg_restore --no-owner --dbname=URL {dump})"
+    )
 
 
 def _vacuum_into(db: Database, tmp: Path) -> None:
@@ -152,6 +167,23 @@ def _check_foreign_keys(conn: Connection) -> tuple[str, str, bool]:
         return ("foreign keys", "no broken references", True)
     broken = [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in rows]
     return ("foreign keys", f"{len(rows)} broken: {_shown(broken)}", False)
+
+
+def _check_trigram_ctype(conn: Connection) -> tuple[str, str, bool]:
+    """pg_trgm makes no trigrams of Chinese characters under LC_CTYPE C: the archive search
+    still finds the names, but by reading the whole index instead of a few of its entries."""
+    ctype = conn.execute(
+        text("SELECT datctype FROM pg_database WHERE datname = current_database()")
+    ).scalar_one()
+    trigrams = conn.execute(text("SELECT cardinality(show_trgm('华为科技'))")).scalar_one()
+    if trigrams:
+        return ("search index", f"pg_trgm indexes Chinese text (LC_CTYPE {ctype})", True)
+    return (
+        "search index",
+        f"LC_CTYPE {ctype} makes pg_trgm skip Chinese text, so name searches read the whole "
+        "index; create the database with LC_CTYPE 'C.UTF-8' (README: PostgreSQL)",
+        False,
+    )
 
 
 def _check_statuses(conn: Connection) -> tuple[str, str, bool]:
@@ -353,15 +385,21 @@ def check(db: Database, *, full: bool = False) -> CheckReport:
         else:
             lines.append(("schema", f"revision {current}, this program expects {head}", False))
 
-    # One connection, one read transaction: every check below sees the same snapshot.
-    with db.read_engine.connect() as conn:
+    # One connection, one read transaction: every check below sees the same snapshot (on
+    # PostgreSQL that takes REPEATABLE READ; READ COMMITTED re-reads per statement).
+    engine = db.read_engine
+    if not db.is_sqlite:
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as conn:
         checks: list[tuple[str, Callable[[], tuple[str, str, bool]]]] = []
         if db.is_sqlite:
             pragma = "integrity_check" if full else "quick_check"
             checks.append((pragma, lambda: _check_sqlite_integrity(conn, full)))
             checks.append(("foreign keys", lambda: _check_foreign_keys(conn)))
         else:
-            lines.append(("integrity", "checked by the PostgreSQL server itself", True))
+            lines.append(("integrity", "pages and foreign keys guarded by the server", True))
+            if current is not None:  # pg_trgm comes with the schema (migration 0007)
+                checks.append(("search index", lambda: _check_trigram_ctype(conn)))
         if current is not None:  # without a schema there are no tables to look at
             checks.append(("order status", lambda: _check_statuses(conn)))
             checks.append(("stock", lambda: _check_stock(conn)))

@@ -34,7 +34,9 @@ ZERO = Decimal("0.00")
 def _local_day(session: Session, moment: Any, timezone: str, offset_minutes: int) -> Any:
     """SQL for the business day of a UTC timestamp column."""
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone(timezone, func.timezone("UTC", moment)), Date)
+        # timezone(zone, timestamptz) is the wall-clock time in that zone, whatever the
+        # session's TimeZone; its date is the business day.
+        return cast(func.timezone(timezone, moment), Date)
     return func.date(moment, f"{offset_minutes:+d} minutes")
 
 
