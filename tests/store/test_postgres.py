@@ -1,5 +1,6 @@
-"""Concurrency on a real server: migrations under the advisory lock, per-day numbers from
-several connections. (Run with ORDER_TUI_TEST_DB set; the numbers test runs on SQLite too.)"""
+"""Concurrency on a real server: migrations under the advisory lock, per-day numbers and
+audit entries from several connections. (Run with ORDER_TUI_TEST_DB set; all but the
+migration race run on SQLite too.)"""
 
 import multiprocessing
 import random
@@ -11,8 +12,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
+from order_tui.services.demo import DemoCast
 from order_tui.store import repo
 from order_tui.store.engine import Database, make_engines, open_database
+from order_tui.store.maintenance import check
 from order_tui.store.migrate import (
     PG_MIGRATION_LOCK_KEY,
     current_revision,
@@ -114,3 +117,36 @@ def test_numbers_from_several_connections_are_unique_and_gap_free(empty_db: Data
             text("SELECT last FROM order_counter WHERE day = :d"), {"d": day}
         ).scalar_one()
     assert last == len(committed)
+
+
+def test_audit_entries_from_several_connections_keep_one_chain(
+    db: Database, cast: DemoCast
+) -> None:
+    """Four threads, each with its own Database (own connections), append audit entries at
+    once. On PostgreSQL, where writers do not exclude each other, two entries linked to the
+    same predecessor would break the chain; check must find every link holding."""
+    from order_tui.services.common import audit
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def append(n: int) -> None:
+        mine = open_database(db.url, db.data_dir)
+        try:
+            start.wait()
+            for i in range(20):
+                with mine.writing() as session:
+                    audit(session, cast["zhao"], "probe", n * 100 + i, "probe")
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            mine.dispose()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    [(detail, passed)] = [(d, p) for name, d, p in check(db).lines if name == "audit chain"]
+    assert passed, detail

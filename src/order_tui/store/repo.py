@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, delete, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -76,6 +76,14 @@ def next_serial(session: Session, day: date) -> int:
         .returning(table.c.last)
     )
     return int(session.execute(stmt).scalar_one())
+
+
+def lock_order(session: Session, order: SalesOrder) -> None:
+    """PostgreSQL: re-read the order under its row lock, held to COMMIT, so what the write
+    decides from (status, version, hold) cannot change under it; a guarded UPDATE of another
+    session waits meanwhile. SQLite's BEGIN IMMEDIATE already excludes every other writer."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(order, with_for_update=True)
 
 
 def get_order(session: Session, order_no: str) -> SalesOrder:
@@ -869,8 +877,20 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
     session.execute(delete(SalesOrder).where(col(SalesOrder.id).in_(ids)))
 
 
+# pg_advisory_xact_lock key for appending to the audit log, the ASCII bytes of "orderaud".
+AUDIT_CHAIN_LOCK_KEY = 0x6F72646572617564
+
+
 def last_audit_link(session: Session) -> str:
-    """The chain link of the newest audit entry (the genesis link for an empty log)."""
+    """The chain link of the newest audit entry (the genesis link for an empty log).
+
+    The caller appends the next entry in this transaction. SQLite: BEGIN IMMEDIATE already
+    made it the only writer. PostgreSQL: writers run side by side, so two could link to the
+    same entry; a transaction-scoped advisory lock makes appends take turns from here to
+    COMMIT, and as every entry is inserted under it, ids follow the chain's order.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_CHAIN_LOCK_KEY})
     found = session.exec(
         select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
     ).first()
