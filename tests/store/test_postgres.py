@@ -1,16 +1,17 @@
-"""Concurrency on a real server: migrations under the advisory lock, per-day numbers and
-audit entries from several connections. (Run with ORDER_TUI_TEST_DB set; all but the
-migration race run on SQLite too.)"""
+"""Concurrency on a real server: migrations under the advisory lock; per-day numbers, audit
+entries and stock changes from several connections. (Run with ORDER_TUI_TEST_DB set; all but
+the migration race run on SQLite too.)"""
 
 import multiprocessing
 import random
 import threading
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from order_tui.services.demo import DemoCast
 from order_tui.store import repo
@@ -150,3 +151,39 @@ def test_audit_entries_from_several_connections_keep_one_chain(
     assert not errors, errors
     [(detail, passed)] = [(d, p) for name, d, p in check(db).lines if name == "audit chain"]
     assert passed, detail
+
+
+def test_stock_changes_from_several_connections_are_not_lost(db: Database) -> None:
+    """Four threads with their own connections each lock 25 units of one product, one unit
+    per transaction: all 100 arrive (a read-modify-write without the row lock loses some)."""
+    from order_tui.store.models import Product
+
+    with db.reading() as session:
+        product = session.exec(select(Product).where(Product.code == "P0001")).one()
+        assert product.id is not None
+        product_id = product.id
+        before = repo.peek_stock(session, product_id).locked
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def take() -> None:
+        mine = open_database(db.url, db.data_dir)
+        try:
+            start.wait()
+            for _ in range(25):
+                with mine.writing() as session:
+                    stock = repo.stock_for(session, product_id)
+                    stock.locked += Decimal(1)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            mine.dispose()
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    with db.reading() as session:
+        assert repo.peek_stock(session, product_id).locked == before + 100

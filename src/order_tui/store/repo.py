@@ -185,7 +185,18 @@ def find_product(session: Session, code: str) -> Product:
 
 
 def stock_for(session: Session, product_id: int) -> Stock:
-    stock = session.get(Stock, product_id)
+    """The product's stock row for changing it in this transaction (created at zero).
+
+    PostgreSQL: read under its row lock, as it is now (orders of other sessions pick and ship
+    the same product at the same time; without the lock one's change overwrites the other's).
+    Changes made to it earlier in this transaction are flushed first, so the fresh read keeps
+    them. SQLite's BEGIN IMMEDIATE already excludes every other writer.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.flush()
+        stock = session.get(Stock, product_id, with_for_update=True, populate_existing=True)
+    else:
+        stock = session.get(Stock, product_id)
     if stock is None:
         stock = Stock(product_id=product_id)
         session.add(stock)
