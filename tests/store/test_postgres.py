@@ -187,3 +187,29 @@ def test_stock_changes_from_several_connections_are_not_lost(db: Database) -> No
     assert not errors, errors
     with db.reading() as session:
         assert repo.peek_stock(session, product_id).locked == before + 100
+
+
+@pytest.mark.skipif(
+    not pg.on_postgres(),
+    reason="PostgreSQL's lock_timeout; SQLite's busy timeout is the writer queue's tests'",
+)
+def test_a_save_that_waits_too_long_for_a_row_is_the_coded_busy_conflict(db: Database) -> None:
+    """lock_timeout plays SQLite's busy timeout: the waiting save fails as store.busy (which
+    the screens show as "busy, try again"), not as a driver error, and writes nothing."""
+    from order_tui.domain.errors import Conflict
+
+    impatient = open_database(db.url, db.data_dir, busy_ms=200)
+    holder = create_engine(db.url)
+    try:
+        with holder.connect() as conn:
+            conn.execute(text("UPDATE stock SET location = 'held' WHERE product_id = 1"))
+            with pytest.raises(Conflict) as caught, impatient.writing() as session:
+                session.execute(text("UPDATE stock SET location = 'mine' WHERE product_id = 1"))
+            conn.rollback()
+    finally:
+        holder.dispose()
+        impatient.dispose()
+    assert caught.value.code == "store.busy"
+    with db.reading() as session:
+        location = session.execute(text("SELECT location FROM stock WHERE product_id = 1"))
+        assert location.scalar_one() not in ("held", "mine")
