@@ -234,10 +234,11 @@ def test_purge_lists_asks_and_removes(
 
     from sqlalchemy import text
 
+    from order_tui.config import load_config
     from order_tui.store.engine import open_database
 
     assert run(capsys, "purge", "--user", "admin") == "no archived order is past its retention date"
-    db = open_database(os.environ["ORDER_TUI_DB"], demo_env)
+    db = open_database(load_config().db_url, demo_env)  # ORDER_TUI_DB: a path or a URL
     with db.writing() as session:
         number = session.execute(
             text("SELECT order_no FROM sales_order WHERE status = 'archived'")

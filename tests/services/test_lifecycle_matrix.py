@@ -175,6 +175,10 @@ def test_matrix(
 ) -> None:
     if kind == "stock" and status == Status.IN_PRODUCTION:
         pytest.skip("an order without made-to-order lines never enters production")
+    if kind == "stock" and pg.on_postgres():
+        # CI's time budget: the made-to-order kind passes every status with the same services
+        # and SQL; stock-only orders differ in guards the domain decides (SQLite runs both).
+        pytest.skip("PostgreSQL runs the made-to-order half of the matrix (CI time budget)")
     scenario = _scenario(tmp_path_factory, kind, status)
     db = scenario.open(tmp_path / "shared")
     order = orders.get_order(db, scenario.order_no)

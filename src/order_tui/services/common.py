@@ -109,8 +109,9 @@ def audit(
         to_status=to_status,
         changes=to_json(changes) if changes else "",
     )
-    # Inside the write transaction (BEGIN IMMEDIATE: one writer at a time) the last link is
-    # stable; the query flushes this transaction's earlier entries first.
+    # Inside the write transaction the last link is stable (BEGIN IMMEDIATE on SQLite, an
+    # advisory lock on PostgreSQL: see repo.last_audit_link); the query flushes this
+    # transaction's earlier entries first.
     event.chain = audit_chain.link(
         repo.last_audit_link(session), [getattr(event, name) for name in audit_chain.FIELDS]
     )
@@ -170,7 +171,9 @@ def authorize(
     action: Action,
     expected_version: int | None = None,
 ) -> Rule:
-    """Check status, role, guards and the version the operator saw, in that order."""
+    """Check status, role, guards and the version the operator saw, in that order (on the
+    order as it is now, locked for this transaction on PostgreSQL)."""
+    repo.lock_order(session, order)
     status = Status(order.status)
     if status == Status.ARCHIVED:
         order_no = order.order_no  # the rollback in record_refusal expires the object

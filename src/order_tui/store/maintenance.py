@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from order_tui.domain import audit_chain
 from order_tui.domain.lifecycle import Action, Status, reachable_statuses, rule_for
-from order_tui.store.engine import Database, display_url, sqlite_path
+from order_tui.store.engine import Database, sqlite_path
 from order_tui.store.migrate import current_revision, head_revision
 from order_tui.store.models import AuditEvent
 
@@ -89,12 +90,16 @@ def backup(db: Database, dest: Path) -> Path:
 def pg_dump_advice(url: str, dest: Path) -> str:
     """What to run instead of `backup` on PostgreSQL: pg_dump's custom format is consistent
     while others write (one snapshot) and pg_restore reads it back."""
-    libpq = display_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+    # libpq's own URL, without the password: pg_dump takes it from ~/.pgpass or PGPASSWORD.
+    # (URL.set() ignores None, so the field is replaced on the named tuple itself.)
+    bare = make_url(url).set(drivername="postgresql")._replace(password=None)
+    libpq = bare.render_as_string(hide_password=False)
     dump = dest.with_suffix(".dump") if dest.suffix == ".db" else dest
     return (
         "backup copies SQLite files; back up PostgreSQL with its own tool, e.g. "
         f"pg_dump --format=custom --file={dump} '{libpq}' "
-        f"(restore into an empty database with pg_restore --no-owner --dbname=URL {dump})"
+        f"(password from ~/.pgpass or PGPASSWORD); restore into a new, empty database with "
+        f"pg_restore --no-owner --exit-on-error --dbname=URL {dump}"
     )
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, delete, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -76,6 +76,14 @@ def next_serial(session: Session, day: date) -> int:
         .returning(table.c.last)
     )
     return int(session.execute(stmt).scalar_one())
+
+
+def lock_order(session: Session, order: SalesOrder) -> None:
+    """PostgreSQL: re-read the order under its row lock, held to COMMIT, so what the write
+    decides from (status, version, hold) cannot change under it; a guarded UPDATE of another
+    session waits meanwhile. SQLite's BEGIN IMMEDIATE already excludes every other writer."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(order, with_for_update=True)
 
 
 def get_order(session: Session, order_no: str) -> SalesOrder:
@@ -177,7 +185,18 @@ def find_product(session: Session, code: str) -> Product:
 
 
 def stock_for(session: Session, product_id: int) -> Stock:
-    stock = session.get(Stock, product_id)
+    """The product's stock row for changing it in this transaction (created at zero).
+
+    PostgreSQL: read under its row lock, as it is now (orders of other sessions pick and ship
+    the same product at the same time; without the lock one's change overwrites the other's).
+    Changes made to it earlier in this transaction are flushed first, so the fresh read keeps
+    them. SQLite's BEGIN IMMEDIATE already excludes every other writer.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.flush()
+        stock = session.get(Stock, product_id, with_for_update=True, populate_existing=True)
+    else:
+        stock = session.get(Stock, product_id)
     if stock is None:
         stock = Stock(product_id=product_id)
         session.add(stock)
@@ -869,8 +888,20 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
     session.execute(delete(SalesOrder).where(col(SalesOrder.id).in_(ids)))
 
 
+# pg_advisory_xact_lock key for appending to the audit log, the ASCII bytes of "orderaud".
+AUDIT_CHAIN_LOCK_KEY = 0x6F72646572617564
+
+
 def last_audit_link(session: Session) -> str:
-    """The chain link of the newest audit entry (the genesis link for an empty log)."""
+    """The chain link of the newest audit entry (the genesis link for an empty log).
+
+    The caller appends the next entry in this transaction. SQLite: BEGIN IMMEDIATE already
+    made it the only writer. PostgreSQL: writers run side by side, so two could link to the
+    same entry; a transaction-scoped advisory lock makes appends take turns from here to
+    COMMIT, and as every entry is inserted under it, ids follow the chain's order.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_CHAIN_LOCK_KEY})
     found = session.exec(
         select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
     ).first()
