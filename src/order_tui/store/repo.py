@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, update
+from sqlalchemy import bindparam, case, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
@@ -79,8 +79,13 @@ def next_serial(session: Session, day: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+# Statements the write path runs on every action are built once, with bound parameters:
+# building a select anew each call cost more Python than SQLite took to answer it.
+_ORDER_BY_NO = select(SalesOrder).where(SalesOrder.order_no == bindparam("order_no"))
+
+
 def get_order(session: Session, order_no: str) -> SalesOrder:
-    order = session.exec(select(SalesOrder).where(SalesOrder.order_no == order_no)).first()
+    order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
     if order is None:
         raise NotFound(code="order.not_found", order_no=order_no)
     return order
@@ -111,6 +116,24 @@ def last_change(session: Session, entity: str, entity_id: int) -> tuple[str, str
     return (event.operator_name, event.at.isoformat(timespec="seconds"))
 
 
+@cache
+def _guarded_update_of(columns: tuple[str, ...]) -> Any:
+    """The guarded UPDATE setting `columns`, built once per set of columns."""
+    table = SalesOrder.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("w_id"),
+            table.c.version == bindparam("w_version"),
+            table.c.status == bindparam("w_status"),
+        )
+        .values(
+            version=table.c.version + 1,
+            **{name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns},
+        )
+    )
+
+
 def guarded_update(
     session: Session,
     order: SalesOrder,
@@ -119,18 +142,12 @@ def guarded_update(
     expected_status: str,
     values: dict[str, Any],
 ) -> None:
-    """One UPDATE that only hits the row as it was read; 0 rows means someone came first."""
-    table = SalesOrder.__table__  # type: ignore[attr-defined]
-    stmt = (
-        update(table)
-        .where(
-            table.c.id == order.id,
-            table.c.version == expected_version,
-            table.c.status == expected_status,
-        )
-        .values(version=table.c.version + 1, **values)
-    )
-    result = session.execute(stmt)
+    """One UPDATE that only hits the row as it was read; 0 rows means someone came first.
+
+    `values` are plain column values (bound as parameters, not SQL expressions)."""
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(w_id=order.id, w_version=expected_version, w_status=expected_status)
+    result = session.execute(_guarded_update_of(tuple(values)), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         assert order.id is not None
         who, when = last_change(session, "order", order.id)
@@ -222,14 +239,16 @@ def attachments_of(session: Session, order_id: int) -> list[Attachment]:
     return list(session.exec(stmt))
 
 
+_CURRENT_ROUND = (
+    select(ReviewRound)
+    .where(ReviewRound.order_id == bindparam("order_id"))
+    .order_by(col(ReviewRound.round_no).desc())
+    .limit(1)
+)
+
+
 def current_round(session: Session, order_id: int) -> ReviewRound | None:
-    stmt = (
-        select(ReviewRound)
-        .where(ReviewRound.order_id == order_id)
-        .order_by(col(ReviewRound.round_no).desc())
-        .limit(1)
-    )
-    return session.exec(stmt).first()
+    return session.exec(_CURRENT_ROUND, params={"order_id": order_id}).first()
 
 
 def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
@@ -241,13 +260,15 @@ def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
     return list(session.exec(stmt))
 
 
+_VERDICTS_OF_ROUND = (
+    select(ReviewVerdict)
+    .where(ReviewVerdict.round_id == bindparam("round_id"))
+    .order_by(col(ReviewVerdict.id))
+)
+
+
 def verdicts_of_round(session: Session, round_id: int) -> list[ReviewVerdict]:
-    stmt = (
-        select(ReviewVerdict)
-        .where(ReviewVerdict.round_id == round_id)
-        .order_by(col(ReviewVerdict.id))
-    )
-    return list(session.exec(stmt))
+    return list(session.exec(_VERDICTS_OF_ROUND, params={"round_id": round_id}))
 
 
 def plans_of(session: Session, order_id: int) -> list[ProductionPlan]:
@@ -873,12 +894,12 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
     session.execute(delete(SalesOrder).where(col(SalesOrder.id).in_(ids)))
 
 
+_LAST_LINK = select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
+
+
 def last_audit_link(session: Session) -> str:
     """The chain link of the newest audit entry (the genesis link for an empty log)."""
-    found = session.exec(
-        select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
-    return found or audit_chain.GENESIS
+    return session.exec(_LAST_LINK).first() or audit_chain.GENESIS
 
 
 @cache
