@@ -569,14 +569,18 @@ def search_orders(session: Session, text: str, limit: int) -> list[SalesOrder]:
     return list(session.exec(stmt.limit(limit)))
 
 
+_TASKS = ReviewTask.__table__  # type: ignore[attr-defined]
+_DELETE_TASKS = delete(_TASKS).where(_TASKS.c.order_id == bindparam("order_id"))
+_DELETE_DEPARTMENT_TASK = _DELETE_TASKS.where(_TASKS.c.department == bindparam("department"))
+
+
 def delete_review_tasks(session: Session, *, order_id: int, department: str | None = None) -> None:
-    # A Core delete: no write session holds review_task objects to keep in step, and the ORM's
-    # bulk delete spent more Python evaluating that than SQLite spent deleting.
-    table = ReviewTask.__table__  # type: ignore[attr-defined]
-    stmt = delete(table).where(table.c.order_id == order_id)
-    if department is not None:
-        stmt = stmt.where(table.c.department == department)
-    session.execute(stmt)
+    # A Core delete built once: no write session holds review_task objects to keep in step,
+    # and the ORM's bulk delete spent more Python on that than SQLite spent deleting.
+    if department is None:
+        session.execute(_DELETE_TASKS, {"order_id": order_id})
+    else:
+        session.execute(_DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
 
 
 INBOX_SORTS = {
