@@ -9,6 +9,7 @@ the whole role x action x status matrix from it.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from order_tui.domain import messages
 from order_tui.domain.errors import GuardFailed, InvalidTransition, PermissionDenied
@@ -97,10 +98,30 @@ class OrderFacts:
     missing_documents: tuple[str, ...] = ()
 
 
+class GuardFacts(Protocol):
+    """What a guard reads: an OrderFacts, or a service's object that looks each fact up only
+    when a guard asks for it (approving reads the hold flag alone, not every line)."""
+
+    @property
+    def on_hold(self) -> bool: ...
+    @property
+    def line_count(self) -> int: ...
+    @property
+    def has_made_to_order(self) -> bool: ...
+    @property
+    def production_done(self) -> bool: ...
+    @property
+    def all_picked(self) -> bool: ...
+    @property
+    def feedback_recorded(self) -> bool: ...
+    @property
+    def missing_documents(self) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
-    check: Callable[[OrderFacts], bool]
+    check: Callable[[GuardFacts], bool]
     message: tuple[str, str]  # (zh, en): why the guard does not hold
 
 
@@ -366,7 +387,7 @@ def allowed_actions(status: Status, roles: Iterable[Role]) -> list[Action]:
 
 
 def authorize(
-    status: Status, action: Action, roles: Iterable[Role], facts: OrderFacts | None = None
+    status: Status, action: Action, roles: Iterable[Role], facts: GuardFacts | None = None
 ) -> Rule:
     """The rule that lets these roles do this action now, or the reason why not.
 
@@ -392,7 +413,7 @@ def authorize(
     return rule
 
 
-def check_guards(rule: Rule, facts: OrderFacts) -> None:
+def check_guards(rule: Rule, facts: GuardFacts) -> None:
     for guard in rule.guards:
         if not guard.check(facts):
             raise GuardFailed(

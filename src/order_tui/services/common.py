@@ -9,19 +9,20 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from order_tui.domain import audit_chain, lifecycle, messages
 from order_tui.domain.errors import Conflict, PermissionDenied, ReadOnly
-from order_tui.domain.lifecycle import Action, OrderFacts, Rule, Status
+from order_tui.domain.lifecycle import Action, Rule, Status
 from order_tui.domain.order_numbers import business_day
 from order_tui.domain.roles import ROLE_LABELS, Role
-from order_tui.domain.terms import missing_documents
+from order_tui.domain.terms import missing_documents as documents_missing
 from order_tui.store import repo
 from order_tui.store.engine import Database
-from order_tui.store.models import AuditEvent, SalesOrder
+from order_tui.store.models import AuditEvent, OrderLine, SalesOrder
 
 if TYPE_CHECKING:
     from order_tui.services.views import OrderDetail
@@ -97,49 +98,79 @@ def audit(
     to_status: str = "",
     changes: dict[str, Any] | None = None,
 ) -> None:
-    event = AuditEvent(
-        at=now_utc(),
-        operator_id=actor.id,
-        operator_name=actor.username,
-        entity=entity,
-        entity_id=entity_id,
-        order_no=order_no,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        changes=to_json(changes) if changes else "",
-    )
+    values: dict[str, Any] = {
+        "at": now_utc(),
+        "operator_id": actor.id,
+        "operator_name": actor.username,
+        "entity": entity,
+        "entity_id": entity_id,
+        "order_no": order_no,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "changes": to_json(changes) if changes else "",
+    }
     # Inside the write transaction the last link is stable (BEGIN IMMEDIATE on SQLite, an
     # advisory lock on PostgreSQL: see repo.last_audit_link); the query flushes this
-    # transaction's earlier entries first.
-    event.chain = audit_chain.link(
-        repo.last_audit_link(session), [getattr(event, name) for name in audit_chain.FIELDS]
+    # transaction's pending objects first.
+    values["chain"] = audit_chain.link(
+        repo.last_audit_link(session), [values[name] for name in audit_chain.FIELDS]
     )
-    session.add(event)
+    repo.insert_row(session, AuditEvent, values)
 
 
-def order_facts(session: Session, order: SalesOrder) -> OrderFacts:
-    assert order.id is not None
-    lines = repo.order_lines(session, order.id)
-    made_to_order = [ln for ln in lines if ln.made_to_order]
-    production_done = True
-    if made_to_order:
-        plans = repo.plans_of(session, order.id)
+class LazyOrderFacts:
+    """The guards' facts of one order, each looked up the first time a guard reads it.
+
+    Read inside the write transaction, as the eager version was; a rule pays only for what
+    its guards read: approving reads the hold flag of the order already loaded, not its
+    lines, production plans, feedback and attachments.
+    """
+
+    def __init__(self, session: Session, order: SalesOrder) -> None:
+        assert order.id is not None
+        self._session, self._order, self._order_id = session, order, order.id
+
+    @property
+    def on_hold(self) -> bool:
+        return self._order.on_hold
+
+    @cached_property
+    def _lines(self) -> list[OrderLine]:
+        return repo.order_lines(self._session, self._order_id)
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def has_made_to_order(self) -> bool:
+        return any(ln.made_to_order for ln in self._lines)
+
+    @cached_property
+    def production_done(self) -> bool:
+        made_to_order = [ln for ln in self._lines if ln.made_to_order]
+        if not made_to_order:
+            return True
+        plans = repo.plans_of(self._session, self._order_id)
         planned_lines = {p.line_id for p in plans}
-        ops = repo.operations_of(session, [p.id for p in plans if p.id is not None])
-        production_done = all(ln.id in planned_lines for ln in made_to_order) and all(
+        ops = repo.operations_of(self._session, [p.id for p in plans if p.id is not None])
+        return all(ln.id in planned_lines for ln in made_to_order) and all(
             op.done_at is not None for op in ops
         )
-    feedback = repo.feedback_of(session, order.id)
-    return OrderFacts(
-        on_hold=order.on_hold,
-        line_count=len(lines),
-        has_made_to_order=bool(made_to_order),
-        production_done=production_done,
-        all_picked=bool(lines) and all(ln.picked_qty >= ln.qty for ln in lines),
-        feedback_recorded=feedback is not None and feedback.done_at is not None,
-        missing_documents=missing_documents(repo.attachment_kinds(session, order.id)),
-    )
+
+    @property
+    def all_picked(self) -> bool:
+        return bool(self._lines) and all(ln.picked_qty >= ln.qty for ln in self._lines)
+
+    @cached_property
+    def feedback_recorded(self) -> bool:
+        feedback = repo.feedback_of(self._session, self._order_id)
+        return feedback is not None and feedback.done_at is not None
+
+    @cached_property
+    def missing_documents(self) -> tuple[str, ...]:
+        return documents_missing(repo.attachment_kinds(self._session, self._order_id))
 
 
 def record_refusal(session: Session, actor: Actor, order: SalesOrder, what: str) -> None:
@@ -180,8 +211,8 @@ def authorize(
         record_refusal(session, actor, order, action.value)
         raise ReadOnly(code="order.read_only", order_no=order_no)
     rule = lifecycle.authorize(status, action, actor.roles)
-    if rule.guards:  # the facts cost queries: gather them only when a guard reads them
-        lifecycle.check_guards(rule, order_facts(session, order))
+    if rule.guards:
+        lifecycle.check_guards(rule, LazyOrderFacts(session, order))
     if expected_version is not None and expected_version != order.version:
         assert order.id is not None
         who, when = repo.last_change(session, "order", order.id)
@@ -208,7 +239,8 @@ def move(
 ) -> None:
     """Apply a transition (or a same-status change) with the guarded UPDATE, then audit it."""
     assert order.id is not None
-    from_status = order.status
+    # The update expires `order`: what the audit entry needs is read before, not reloaded.
+    order_id, order_no, from_status = order.id, order.order_no, order.status
     target = to_status.value if to_status is not None else from_status
     rule = lifecycle.rule_for(Status(from_status), action)
     if rule is not None and to_status is not None and rule.targets:
@@ -230,9 +262,9 @@ def move(
         session,
         actor,
         "order",
-        order.id,
+        order_id,
         action.value,
-        order_no=order.order_no,
+        order_no=order_no,
         from_status=from_status,
         to_status=target,
         changes=changes,

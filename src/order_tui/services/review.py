@@ -5,7 +5,7 @@ the clerk. A resubmission opens a new round that records what changed since the 
 """
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -249,7 +249,7 @@ def _verdict(
     reason_code: str = "",
     comment: str = "",
     expected_version: int | None = None,
-) -> views.OrderDetail:
+) -> views.OrderSummary:
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, action, expected_version)
@@ -272,17 +272,19 @@ def _verdict(
                 round=rnd.round_no,
                 who=who,
             )
-        session.add(
-            ReviewVerdict(
-                round_id=rnd.id,
-                order_id=order.id,
-                department=dept.value,
-                verdict="approve" if action == Action.APPROVE else "reject",
-                reason_code=reason_code,
-                comment=comment,
-                operator_id=actor.id,
-                at=now_utc(),
-            )
+        repo.insert_row(
+            session,
+            ReviewVerdict,
+            {
+                "round_id": rnd.id,
+                "order_id": order.id,
+                "department": dept.value,
+                "verdict": "approve" if action == Action.APPROVE else "reject",
+                "reason_code": reason_code,
+                "comment": comment,
+                "operator_id": actor.id,
+                "at": now_utc(),
+            },
         )
         if action == Action.REJECT:
             target = Status.RETURNED
@@ -299,6 +301,10 @@ def _verdict(
             repo.delete_review_tasks(session, order_id=order.id)  # the round is over
         else:
             repo.delete_review_tasks(session, order_id=order.id, department=dept.value)
+        # What the verdict's caller shows (the new status) is known here; the order is not
+        # read again, nor its whole detail (lines, rounds, holds...), which cost more than
+        # the verdict itself. A screen that shows the order afterwards loads it.
+        before = views.summary(order)
         move(
             session,
             actor,
@@ -313,8 +319,7 @@ def _verdict(
             },
         )
         session.flush()
-        session.refresh(order)
-        return views.detail(session, order)
+        return replace(before, status=target.value, version=before.version + 1)
 
 
 def approve(
@@ -325,7 +330,7 @@ def approve(
     department: str | None = None,
     comment: str = "",
     expected_version: int | None = None,
-) -> views.OrderDetail:
+) -> views.OrderSummary:
     return _verdict(
         db,
         actor,
@@ -346,7 +351,7 @@ def reject(
     *,
     department: str | None = None,
     expected_version: int | None = None,
-) -> views.OrderDetail:
+) -> views.OrderSummary:
     if reason_code not in REJECT_REASONS:
         raise ValidationError(
             code="review.reason_code", field="reason", allowed=", ".join(REJECT_REASONS)

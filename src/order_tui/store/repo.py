@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, delete, func, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
@@ -86,8 +87,13 @@ def lock_order(session: Session, order: SalesOrder) -> None:
         session.refresh(order, with_for_update=True)
 
 
+# Statements the write path runs on every action are built once, with bound parameters:
+# building a select anew each call cost more Python than SQLite took to answer it.
+_ORDER_BY_NO = select(SalesOrder).where(SalesOrder.order_no == bindparam("order_no"))
+
+
 def get_order(session: Session, order_no: str) -> SalesOrder:
-    order = session.exec(select(SalesOrder).where(SalesOrder.order_no == order_no)).first()
+    order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
     if order is None:
         raise NotFound(code="order.not_found", order_no=order_no)
     return order
@@ -118,6 +124,24 @@ def last_change(session: Session, entity: str, entity_id: int) -> tuple[str, str
     return (event.operator_name, event.at.isoformat(timespec="seconds"))
 
 
+@cache
+def _guarded_update_of(columns: tuple[str, ...]) -> Any:
+    """The guarded UPDATE setting `columns`, built once per set of columns."""
+    table = SalesOrder.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("w_id"),
+            table.c.version == bindparam("w_version"),
+            table.c.status == bindparam("w_status"),
+        )
+        .values(
+            version=table.c.version + 1,
+            **{name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns},
+        )
+    )
+
+
 def guarded_update(
     session: Session,
     order: SalesOrder,
@@ -126,18 +150,12 @@ def guarded_update(
     expected_status: str,
     values: dict[str, Any],
 ) -> None:
-    """One UPDATE that only hits the row as it was read; 0 rows means someone came first."""
-    table = SalesOrder.__table__  # type: ignore[attr-defined]
-    stmt = (
-        update(table)
-        .where(
-            table.c.id == order.id,
-            table.c.version == expected_version,
-            table.c.status == expected_status,
-        )
-        .values(version=table.c.version + 1, **values)
-    )
-    result = session.execute(stmt)
+    """One UPDATE that only hits the row as it was read; 0 rows means someone came first.
+
+    `values` are plain column values (bound as parameters, not SQL expressions)."""
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(w_id=order.id, w_version=expected_version, w_status=expected_status)
+    result = session.execute(_guarded_update_of(tuple(values)), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         assert order.id is not None
         who, when = last_change(session, "order", order.id)
@@ -240,14 +258,16 @@ def attachments_of(session: Session, order_id: int) -> list[Attachment]:
     return list(session.exec(stmt))
 
 
+_CURRENT_ROUND = (
+    select(ReviewRound)
+    .where(ReviewRound.order_id == bindparam("order_id"))
+    .order_by(col(ReviewRound.round_no).desc())
+    .limit(1)
+)
+
+
 def current_round(session: Session, order_id: int) -> ReviewRound | None:
-    stmt = (
-        select(ReviewRound)
-        .where(ReviewRound.order_id == order_id)
-        .order_by(col(ReviewRound.round_no).desc())
-        .limit(1)
-    )
-    return session.exec(stmt).first()
+    return session.exec(_CURRENT_ROUND, params={"order_id": order_id}).first()
 
 
 def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
@@ -259,13 +279,15 @@ def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
     return list(session.exec(stmt))
 
 
+_VERDICTS_OF_ROUND = (
+    select(ReviewVerdict)
+    .where(ReviewVerdict.round_id == bindparam("round_id"))
+    .order_by(col(ReviewVerdict.id))
+)
+
+
 def verdicts_of_round(session: Session, round_id: int) -> list[ReviewVerdict]:
-    stmt = (
-        select(ReviewVerdict)
-        .where(ReviewVerdict.round_id == round_id)
-        .order_by(col(ReviewVerdict.id))
-    )
-    return list(session.exec(stmt))
+    return list(session.exec(_VERDICTS_OF_ROUND, params={"round_id": round_id}))
 
 
 def plans_of(session: Session, order_id: int) -> list[ProductionPlan]:
@@ -566,11 +588,18 @@ def search_orders(session: Session, text: str, limit: int) -> list[SalesOrder]:
     return list(session.exec(stmt.limit(limit)))
 
 
+_TASKS = ReviewTask.__table__  # type: ignore[attr-defined]
+_DELETE_TASKS = delete(_TASKS).where(_TASKS.c.order_id == bindparam("order_id"))
+_DELETE_DEPARTMENT_TASK = _DELETE_TASKS.where(_TASKS.c.department == bindparam("department"))
+
+
 def delete_review_tasks(session: Session, *, order_id: int, department: str | None = None) -> None:
-    stmt = delete(ReviewTask).where(col(ReviewTask.order_id) == order_id)
-    if department is not None:
-        stmt = stmt.where(col(ReviewTask.department) == department)
-    session.execute(stmt)
+    # A Core delete built once: no write session holds review_task objects to keep in step,
+    # and the ORM's bulk delete spent more Python on that than SQLite spent deleting.
+    if department is None:
+        session.execute(_DELETE_TASKS, {"order_id": order_id})
+    else:
+        session.execute(_DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
 
 
 INBOX_SORTS = {
@@ -890,6 +919,7 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
 
 # pg_advisory_xact_lock key for appending to the audit log, the ASCII bytes of "orderaud".
 AUDIT_CHAIN_LOCK_KEY = 0x6F72646572617564
+_LAST_LINK = select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
 
 
 def last_audit_link(session: Session) -> str:
@@ -902,7 +932,16 @@ def last_audit_link(session: Session) -> str:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_CHAIN_LOCK_KEY})
-    found = session.exec(
-        select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
-    return found or audit_chain.GENESIS
+    return session.exec(_LAST_LINK).first() or audit_chain.GENESIS
+
+
+@cache
+def _insert_into(model: type[SQLModel]) -> Any:
+    return insert(model.__table__)  # type: ignore[attr-defined]
+
+
+def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
+    """One row by a Core INSERT, at once. For appends whose object nobody reads back (audit
+    entries, verdicts): building the SQLModel object and flushing it cost the approval more
+    than the statement itself."""
+    session.execute(_insert_into(model), values)
