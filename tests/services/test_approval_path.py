@@ -44,14 +44,21 @@ def test_an_approval_sends_only_the_statements_it_needs(db: Database, cast: Demo
     with _statements(db) as seen:
         review.approve(db, cast["zhang"], no)
     verbs = [s.split(" ", 2)[0] + " " + s.split(" ")[1] for s in seen]
-    assert len(seen) == 9, "\n".join(seen)  # was 21 before issue 7
-    assert verbs[0] == "BEGIN IMMEDIATE"
+    if db.write_engine.dialect.name == "postgresql":
+        # no BEGIN among the statements, but the order re-read under its row lock and the
+        # audit chain's advisory lock (writers run side by side there)
+        assert len(seen) == 10, "\n".join(seen)
+        assert sum(s.endswith("FOR UPDATE") for s in seen) == 1
+        assert sum("pg_advisory_xact_lock" in s for s in seen) == 1
+    else:
+        assert len(seen) == 9, "\n".join(seen)  # was 21 before issue 7
+        assert verbs[0] == "BEGIN IMMEDIATE"
     # Guard facts are read on demand: approving reads the hold flag of the loaded order, not
     # the lines, plans, feedback or attachments; no detail view is rebuilt afterwards.
     for table in ("order_line", "production_plan", "feedback", "attachment", "hold", "customer"):
         assert not any(f"FROM {table} " in s for s in seen), table
     update = next(s for s in seen if s.startswith("UPDATE sales_order"))
-    assert "sales_order.version = ?" in update and "sales_order.status = ?" in update
+    assert "sales_order.version = " in update and "sales_order.status = " in update
     assert sum(s.startswith("INSERT INTO audit_event") for s in seen) == 1
     assert sum(s.startswith("INSERT INTO review_verdict") for s in seen) == 1
     assert sum(s.startswith("DELETE FROM review_task") for s in seen) == 1
