@@ -40,7 +40,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
 
 
 # Those with a database behind them also run on PostgreSQL when given --pg.
-ON_POSTGRES = {"inbox", "archive", "memory"}
+ON_POSTGRES = {"inbox", "archive", "memory", "throughput", "soak"}
 
 
 def machine() -> str:

@@ -651,11 +651,21 @@ def main(argv: list[str] | None = None) -> int:
         "--db", help="an EMPTY database URL (e.g. postgresql+psycopg://...) instead of a file"
     )
     parser.add_argument(
+        "--pg", metavar="URL", help="on a new empty database on this PostgreSQL server"
+    )
+    parser.add_argument(
         "--no-writer-queue",
         action="store_true",
         help="writers rely on SQLite's busy handler alone (to measure the difference)",
     )
     args = parser.parse_args(argv)
+    if args.pg:
+        from benchmarks.common import empty_postgres
+
+        with empty_postgres(args.pg, "soak") as url:
+            rest = list(argv if argv is not None else sys.argv[1:])
+            at = rest.index("--pg")
+            return main([*rest[:at], *rest[at + 2 :], "--db", url])
     if args.no_writer_queue:
         os.environ["ORDER_TUI_WRITER_QUEUE"] = "0"  # inherited by the spawned processes
     queue = "off" if os.environ.get("ORDER_TUI_WRITER_QUEUE") == "0" else "on"

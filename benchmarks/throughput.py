@@ -4,13 +4,15 @@ executing the very same statements, each approval its own transaction.
 
     python -m benchmarks.throughput                  # 10 thousand orders, 150 approvals, 5 runs
     python -m benchmarks.throughput --approvals 50 --runs 3
+    python -m benchmarks.throughput --pg postgresql+psycopg://user@host/db   # raw psycopg
 
 How: the sales manager approves N orders waiting for the sales verdict on a copy of a seeded
 database while every statement the services send (BEGIN IMMEDIATE included) is recorded; a
 second identical copy is timed through the services without recording, and a third replays the
-recorded statements with the driver alone. Runs alternate the two timed passes; medians are
-reported. Goal (issue 7): at least 300 approvals per second through the services; the ratio
-says what the service layer costs over the bare statements.
+recorded statements with the driver alone (sqlite3, or psycopg on PostgreSQL, where the copies
+are databases made from the seeded one as a template). Runs alternate the two timed passes;
+medians are reported. Goal (issue 7): at least 300 approvals per second through the services;
+the ratio says what the service layer costs over the bare statements.
 """
 
 import argparse
@@ -24,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from benchmarks.common import CACHE, median, ms, open_seeded, seeded, table
+from benchmarks.common import CACHE, engine_name, median, ms, open_seeded, seeded, table
 from order_tui.services import operators, review
 from order_tui.store.engine import Database
 from order_tui.store.migrate import ensure_schema
@@ -37,7 +39,7 @@ def _waiting(db: Database, count: int) -> list[str]:
         rows = conn.execute(
             text(
                 "SELECT o.order_no FROM review_task t JOIN sales_order o ON o.id = t.order_id "
-                "WHERE t.department = 'sales' AND o.on_hold = 0 ORDER BY t.id LIMIT :n"
+                "WHERE t.department = 'sales' AND NOT o.on_hold ORDER BY t.id LIMIT :n"
             ),
             {"n": count},
         ).all()
@@ -60,8 +62,8 @@ def _record(db: Database, order_nos: list[str]) -> list[list[tuple[str, Any]]]:
     def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
         approvals[-1].append((statement, parameters))
 
+    actor = operators.find_actor(db, USER)  # before listening: on PostgreSQL one engine reads too
     event.listen(db.write_engine, "before_cursor_execute", before)
-    actor = operators.find_actor(db, USER)
     try:
         for order_no in order_nos:
             approvals.append([])
@@ -86,6 +88,101 @@ def _replay(
                 conn.execute(statement, parameters)
             conn.commit()
         return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _replay_pg(url: str, approvals: list[list[tuple[str, Any]]]) -> tuple[float, float]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as conn:
+        start, cpu = time.perf_counter(), time.process_time()
+        for statements in approvals:
+            with conn.cursor() as cursor:
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+            conn.commit()
+        return time.perf_counter() - start, time.process_time() - cpu
+
+
+class PgCopies:
+    """Databases made from the seeded one (CREATE DATABASE ... TEMPLATE), dropped at the end."""
+
+    def __init__(self, template_url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.template = make_url(template_url)
+        self.admin = create_engine(
+            self.template.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        self.made: list[str] = []
+
+    def copy(self, name: str) -> str:
+        name = f"{self.template.database}_{name}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template.database}"'))
+        self.made.append(name)
+        return self.template.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def measure_pg(orders: int, approvals: int, runs: int, server: str) -> dict[str, float]:
+    from benchmarks.common import on_postgres
+
+    copies = PgCopies(on_postgres(orders, server))
+    times: dict[str, list[float]] = {"service": [], "raw": [], "service_cpu": [], "raw_cpu": []}
+    statements: list[int] = []
+    try:
+        for run in range(runs):
+            recorded_db = open_seeded(copies.copy("recorded"))
+            order_nos = _waiting(recorded_db, approvals)
+            if len(order_nos) < approvals:
+                raise SystemExit(f"only {len(order_nos)} orders wait for sales; seed more")
+            recorded = _record(recorded_db, order_nos)
+            statements.append(median([len(one) for one in recorded]))
+            recorded_db.dispose()
+            raw_url = copies.copy("raw")
+            timed_db = open_seeded(copies.copy("timed"))
+            if run % 2 == 0:
+                service = _approve_all(timed_db, order_nos)
+                raw = _replay_pg(raw_url, recorded)
+            else:
+                raw = _replay_pg(raw_url, recorded)
+                service = _approve_all(timed_db, order_nos)
+            timed_db.dispose()
+            times["service"].append(service[0])
+            times["service_cpu"].append(service[1])
+            times["raw"].append(raw[0])
+            times["raw_cpu"].append(raw[1])
+    finally:
+        copies.drop()
+    return _figures(approvals, times, statements)
+
+
+def _figures(
+    approvals: int, times: dict[str, list[float]], statements: list[int]
+) -> dict[str, float]:
+    service, raw = median(times["service"]), median(times["raw"])
+    return {
+        "approvals": approvals,
+        "service_s": service,
+        "raw_s": raw,
+        "service_per_s": approvals / service,
+        "raw_per_s": approvals / raw,
+        "ratio": service / raw,
+        # On a shared machine the wall time carries other processes' load and disk syncs;
+        # the CPU time of this process says what the Python costs on its own.
+        "service_cpu_s": median(times["service_cpu"]),
+        "raw_cpu_s": median(times["raw_cpu"]),
+        "statements": median(statements),
+    }
 
 
 def _copy(source: Path, folder: Path, name: str) -> Path:
@@ -132,20 +229,13 @@ def measure(orders: int, approvals: int, runs: int, cache: Path = CACHE) -> dict
             raw_times.append(raw[0])
             raw_cpu.append(raw[1])
             timed_db.dispose()
-    service, raw = median(service_times), median(raw_times)
-    return {
-        "approvals": approvals,
-        "service_s": service,
-        "raw_s": raw,
-        "service_per_s": approvals / service,
-        "raw_per_s": approvals / raw,
-        "ratio": service / raw,
-        # On a shared machine the wall time carries other processes' load and disk syncs;
-        # the CPU time of this process says what the Python costs on its own.
-        "service_cpu_s": median(service_cpu),
-        "raw_cpu_s": median(raw_cpu),
-        "statements": median(statements),
+    times = {
+        "service": service_times,
+        "raw": raw_times,
+        "service_cpu": service_cpu,
+        "raw_cpu": raw_cpu,
     }
+    return _figures(approvals, times, statements)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--approvals", type=int, default=150)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pg", metavar="URL", help="on PostgreSQL: a URL of any database there")
     args = parser.parse_args(argv)
-    result = measure(args.orders, args.approvals, args.runs)
+    if args.pg:
+        result = measure_pg(args.orders, args.approvals, args.runs, args.pg)
+    else:
+        result = measure(args.orders, args.approvals, args.runs)
     n = result["approvals"]
+    driver = "raw psycopg (PostgreSQL)" if args.pg else "raw sqlite3"
     print(
         table(
-            ["", "through the services", "raw sqlite3, same statements"],
+            ["", f"through the services ({engine_name(args.pg)})", f"{driver}, same statements"],
             [
                 [
                     "approvals per second",
@@ -171,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                     ms(result["service_cpu_s"] / n),
                     ms(result["raw_cpu_s"] / n),
                 ],
-                ["statements per approval (BEGIN included)", f"{result['statements']:.0f}", ""],
+                ["statements per approval", f"{result['statements']:.0f}", ""],
                 ["ratio (services / raw)", f"{result['ratio']:.2f}", ""],
             ],
         )
