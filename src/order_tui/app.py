@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 
@@ -219,7 +220,12 @@ class OrderApp(App[None], inherit_bindings=False):
             snap_of = getattr(screen, "form_snapshot", None)
             if not callable(key_of) or not callable(snap_of):
                 continue
-            key, snapshot = key_of(), snap_of()
+            try:
+                key, snapshot = key_of(), snap_of()
+            except NoMatches:
+                # A screen being torn down (the tick fell between its unmount and its removal
+                # from the stack) has no fields left to read; what it held was saved or left.
+                continue
             if key is None or snapshot is None:
                 continue
             text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
