@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
+from order_tui.store import limits  # also checks every ORM flush against the columns
 from order_tui.store.models import (
     Attachment,
     AuditEvent,
@@ -120,6 +121,7 @@ def guarded_update(
 ) -> None:
     """One UPDATE that only hits the row as it was read; 0 rows means someone came first."""
     table = SalesOrder.__table__  # type: ignore[attr-defined]
+    limits.check_values(table.columns, values)
     stmt = (
         update(table)
         .where(
