@@ -17,9 +17,10 @@ from sqlalchemy import text
 
 from order_tui.domain import messages
 from order_tui.domain.errors import DomainError, PermissionDenied
-from order_tui.services import execution, operators, orders, review
+from order_tui.domain.lifecycle import Status
+from order_tui.services import attachments, execution, operators, orders, review
 from order_tui.services.common import Actor
-from order_tui.services.demo import SCENARIOS, build_demo
+from order_tui.services.demo import SCENARIOS, DemoCast, build_demo, drive_to, new_order
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
 
@@ -35,6 +36,7 @@ class World:
     template: Path
     scratch: Path
     by_status: dict[str, list[str]]
+    extras: dict[str, str] = field(default_factory=dict)
     _counter: Iterator[int] = field(default_factory=itertools.count)
 
     @contextmanager
@@ -68,10 +70,20 @@ def build_world(folder: Path) -> World:
         review.approve(db, actor(db, name), mto)
     by_status["mto"] = [mto]
     execution.release_hold(db, actor(db, "zhao"), by_status["picking"][0], "replacement", "换货")
+    cast = DemoCast({name: actor(db, name) for name in CAST})
+    made_to_order = new_order(db, cast, "C0002", [("P0001", "1"), ("P0006", "1")])
+    drive_to(db, cast, made_to_order, Status.APPROVED, folder)
+    execution.plan_production(db, cast["sun"], made_to_order)
+    by_status["in_production"] = [made_to_order]
+    purchase_order = folder / "po.pdf"
+    purchase_order.write_bytes(b"%PDF-1.4 purchase order")
+    sha = attachments.attach(
+        db, cast["zhao"], by_status["draft"][0], purchase_order, "communication"
+    )
     db.dispose()
     scratch = folder / "scratch"
     scratch.mkdir()
-    return World(folder / "orders.db", scratch, by_status)
+    return World(folder / "orders.db", scratch, by_status, {"draft_attachment": sha})
 
 
 def actor(db: Database, name: str) -> Actor:

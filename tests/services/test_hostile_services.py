@@ -364,7 +364,7 @@ def test_monthly_review_notes(world: World, month: str, notes: str, version: int
 _CUSTOMER = {
     "code": "C9001",
     "legal_name": "杭州新客户有限公司",
-    "uscc": "91330100MA2B0TMW1X",
+    "uscc": "91330100MA2B0TMW18",
     "contact_name": "钱经理",
     "contact_phone": "13912345678",
     "province": "浙江省",
