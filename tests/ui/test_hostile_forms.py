@@ -29,7 +29,7 @@ from order_tui.screens.md_products import ProductFormScreen
 from order_tui.screens.shipping import ShipmentScreen
 from order_tui.screens.signoff import SignOffScreen
 from order_tui.services import Database, operators
-from order_tui.services.demo import drive_to, new_order
+from order_tui.services.demo import DemoCast, drive_to, new_order
 from tests.hostile import FAMILY, RLO, SQL
 from tests.ui.pilot import logged_in, screen_text, settle
 
@@ -227,3 +227,33 @@ async def test_hostile_values_in_a_field(db: Database, tmp_path: Path, form: str
             if refused:
                 assert error_beside(screen, field), f"{case}: no error beside the field:\n{shown}"
                 assert fingerprint(db) == before, f"{case}: refused, but something was written"
+
+
+async def test_reject_reason_text_is_checked_before_the_dialog_closes(
+    db: Database, cast: DemoCast
+) -> None:
+    """The service would refuse a NUL or 2,001 characters after the dialog is gone, and the
+    typed text with it: the dialog says so beside the field and keeps it."""
+    from order_tui.screens.review import VerdictDialog
+    from tests.ui.test_review import review_of, submitted
+
+    order_no = submitted(db, cast, "C0002", [("P0001", "2", None)])
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "chen")
+        await review_of(pilot, order_no)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, VerdictDialog)
+        await pilot.press("enter")  # the reason under the cursor; on to the text
+        field = dialog.query_one("#dlg-text", Input)
+        for value in (NUL, ESC, "中" * 2001):
+            before = fingerprint(db)
+            await put(pilot, field, value)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is dialog, f"{value[:10]!r}: the dialog closed"
+            assert field.value == value
+            assert error_beside(dialog, field), screen_text(pilot)
+            assert fingerprint(db) == before
