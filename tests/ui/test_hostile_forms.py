@@ -26,10 +26,12 @@ from order_tui.screens.customer_form import CustomerFormScreen
 from order_tui.screens.feedback import FeedbackScreen
 from order_tui.screens.intake import LineRow
 from order_tui.screens.md_products import ProductFormScreen
+from order_tui.screens.order_entry import OrderEntryScreen
 from order_tui.screens.shipping import ShipmentScreen
 from order_tui.screens.signoff import SignOffScreen
 from order_tui.services import Database, operators
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from order_tui.widgets.line_grid import LineGrid
 from tests.hostile import FAMILY, RLO, SQL
 from tests.ui.pilot import logged_in, screen_text, settle
 
@@ -256,4 +258,102 @@ async def test_reject_reason_text_is_checked_before_the_dialog_closes(
             assert app.screen is dialog, f"{value[:10]!r}: the dialog closed"
             assert field.value == value
             assert error_beside(dialog, field), screen_text(pilot)
+            assert fingerprint(db) == before
+
+
+async def _order_entry(pilot: Pilot[None]) -> tuple[Screen[object], LineGrid]:
+    """A new order for C0001 with the cursor on line 1's quantity (keys as a clerk types)."""
+    await logged_in(pilot, "zhao")
+    await pilot.press("n")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, OrderEntryScreen), screen_text(pilot)
+    await pilot.press(*"C0001", "enter")
+    await settle(pilot)
+    await pilot.press("f6", *"P0001", "enter")
+    await settle(pilot)
+    return screen, screen.query_one(LineGrid)
+
+
+def _plain(screen: Screen[object], ident: str) -> str:
+    return str(screen.query_one(f"#{ident}").plain)  # type: ignore[attr-defined]
+
+
+async def test_order_line_quantity(db: Database) -> None:
+    """Each value pasted into line 1's quantity, then Ctrl+S: refused by the line, kept."""
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, grid = await _order_entry(pilot)
+        for value in ["1e30", "NaN", "-5", "1" + "0" * 40, "1.23456", EMOJI, NUL]:
+            before = fingerprint(db)
+            grid.post_message(events.Paste(value))  # the cursor is on the quantity
+            await pilot.pause()
+            await pilot.press("enter")
+            assert grid.lines[0].qty == value
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.is_running and app.screen is screen
+            assert screen.order_no is None, value  # type: ignore[attr-defined]
+            assert grid.lines[0].qty == value
+            assert "第 1 行" in _plain(screen, "notice"), screen_text(pilot)
+            assert grid.column == "qty"  # back on the bad cell
+            assert fingerprint(db) == before
+
+
+HEADER_CASES = [
+    ("freight", "1e30"),
+    ("freight", "NaN"),
+    ("freight", "9" * 20),
+    ("discount", "-5"),
+    ("discount", EMOJI),
+    ("remarks", NUL),
+    ("remarks", ESC),
+]
+
+
+async def test_order_header_fields(db: Database) -> None:
+    """Each header value with a valid line; the field is put right before the next one."""
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _grid = await _order_entry(pilot)
+        await pilot.press("1", "enter")  # a valid quantity: the header is the only problem
+        for field_id, value in HEADER_CASES:
+            case = f"{field_id} <- {value[:20]!r}"
+            field = screen.query_one(f"#{field_id}", Input)
+            before = fingerprint(db)
+            await put(pilot, field, value)
+            typed = field.value
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.is_running and app.screen is screen, case
+            assert screen.order_no is None, f"{case}: saved"  # type: ignore[attr-defined]
+            assert field.value == typed, case
+            assert _plain(screen, "header-error"), f"{case}\n{screen_text(pilot)}"
+            assert fingerprint(db) == before, case
+            await put(pilot, field, "" if field_id == "remarks" else "0.00")
+
+
+async def test_attachment_path(db: Database) -> None:
+    """Paths no file system opens: the dialog says why in words and keeps the path."""
+    from order_tui.screens.order_entry import AttachmentsDialog
+
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _grid = await _order_entry(pilot)
+        await pilot.press("1", "enter", "ctrl+s")  # attachments need the order's number
+        await settle(pilot)
+        assert screen.order_no is not None  # type: ignore[attr-defined]
+        await pilot.press("f7")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AttachmentsDialog)
+        field = dialog.query_one("#att-path", Input)
+        for value in ("/tmp/a\x00b.pdf", "/tmp/" + "长" * 5000 + ".pdf", "/没有/这个.pdf", ESC):
+            before = fingerprint(db)
+            await put(pilot, field, value)
+            await pilot.press("enter")
+            await settle(pilot)
+            status = str(dialog.query_one("#att-status", Static).render())
+            assert app.screen is dialog and field.value == value
+            assert status.strip() and "Errno" not in status, status
             assert fingerprint(db) == before

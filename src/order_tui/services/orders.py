@@ -11,6 +11,7 @@ from order_tui.domain.errors import InvalidValue, PermissionDenied, ValidationEr
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.order_numbers import format_order_no
 from order_tui.domain.roles import PERMISSIONS
+from order_tui.domain.text import number_problem
 from order_tui.services import inputs, views
 from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
 from order_tui.store import repo
@@ -135,6 +136,14 @@ def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], m
             raise ValidationError(
                 code="order.line_problem", field=f"lines.{no}", line=no, problem=messages.pair(exc)
             ) from None
+        problem = number_problem(amt.gross, money.MONEY_PLACES)
+        if problem is not None:  # qty x price beyond what an amount column holds
+            raise ValidationError(
+                code="order.line_problem",
+                field=f"lines.{no}",
+                line=no,
+                problem=messages.pair(problem),
+            )
         amounts.append(amt)
         lines.append(
             OrderLine(
