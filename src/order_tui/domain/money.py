@@ -36,6 +36,7 @@ messages.register(
             "{what} can have at most 2 decimal places, got {amount}",
         ),
         "money.negative": ("{what}不能为负数", "{what} cannot be negative"),
+        "money.too_large": ("{what}太大", "{what} is too large"),
         "money.discount_too_large": (
             "折扣 {discount} 超过了货款加运费 {limit}",
             "Discount {discount} is more than goods plus freight {limit}",
@@ -74,6 +75,8 @@ PRICE_PLACES = 6
 # intermediate result must be exact so that the only rounding is the one the rules ask for.
 _PRECISION = 60
 _ZERO = Decimal("0.00")
+# A typed number may have at most this many digits once scaled to its smallest unit.
+_MAX_SCALED_DIGITS = 18
 
 
 # --- type and place checks -------------------------------------------------------------------
@@ -210,6 +213,9 @@ def _parse_number(text: str, *, what: str, example: str, places: int, currency: 
     value = Decimal(f"{digits}.{match['frac']}" if match["frac"] else digits)
     if _decimal_places(value) > places:
         raise InvalidAmount(code="money.places", what=_what(what), places=places)
+    if not value.is_zero() and value.adjusted() + places >= _MAX_SCALED_DIGITS:
+        # stored as an integer of 10**-places units (store/types.py): 64 bits hold 18 digits
+        raise InvalidAmount(code="money.too_large", what=_what(what))
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         # "1.500000" typed as a quantity: keep the value, drop the zeros beyond its places.

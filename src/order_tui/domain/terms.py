@@ -17,6 +17,10 @@ messages.register(
             "保管期限至少为 {years} 年",
             "retention must be at least {years} years",
         ),
+        "terms.retention_too_long": (
+            "保管期限最多为 {years} 年",
+            "retention can be at most {years} years",
+        ),
         "terms.prepay_range": (
             "预付比例应为 0 到 100 之间的整数（%）",
             "prepayment must be a whole percent from 0 to 100",
@@ -119,6 +123,7 @@ ARCHIVE_CHECKLIST: dict[str, frozenset[str]] = {
 
 FEEDBACK_DUE_HOURS = 24
 MIN_RETENTION_YEARS = 3
+MAX_RETENTION_YEARS = 100  # a typo of 3000 years would outlive the calendar (year 9999)
 
 
 def check_code(value: str, table: dict[str, object], what: str) -> str:
@@ -278,6 +283,8 @@ def missing_documents(kinds: set[str]) -> tuple[str, ...]:
 def retention_date(archived_on: date, years: int) -> date:
     if years < MIN_RETENTION_YEARS:
         raise InvalidValue(code="terms.retention", years=MIN_RETENTION_YEARS)
+    if years > MAX_RETENTION_YEARS:
+        raise InvalidValue(code="terms.retention_too_long", years=MAX_RETENTION_YEARS)
     try:
         return archived_on.replace(year=archived_on.year + years)
     except ValueError:  # 29 February

@@ -2249,6 +2249,8 @@ class OrderEntryScreen(OrderScreen):
             "credit_days": "credit",
             "wanted_date": "wanted",
             "discount": "discount",
+            "freight": "freight",
+            "remarks": "remarks",
             "contact_name": "contact",
             "contact_phone": "contact",
         }

@@ -44,6 +44,7 @@ from order_tui.domain.terms import (
     label,
     terms_text,
 )
+from order_tui.domain.text import text_problem
 from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.fmt import local_time, money, qty
@@ -875,6 +876,10 @@ class ReasonList(OptionList):
             self.highlighted = number - 1
 
 
+# A verdict's comment and a hold's description hold at most this many characters.
+VERDICT_TEXT_MOST = 2000
+
+
 class VerdictDialog(ModalScreen[VerdictInput | None]):
     """Approve (a comment), reject (a reason from the list + text) or hold (a kind + text).
 
@@ -1023,6 +1028,12 @@ class VerdictDialog(ModalScreen[VerdictInput | None]):
             reason = str(reasons.get_option_at_index(index).id)
         if self.kind != "approve" and not text:
             self.query_one("#dlg-error", Static).update("! " + t("review.dlg.need_text", self.lang))
+            self.query_one("#dlg-text", Input).focus()
+            return
+        # The service would refuse it after the dialog is gone, and the text with it.
+        problem = text_problem(text, VERDICT_TEXT_MOST)
+        if problem is not None:
+            self.query_one("#dlg-error", Static).update("! " + i18n.error_text(problem, self.lang))
             self.query_one("#dlg-text", Input).focus()
             return
         self.dismiss(VerdictInput(reason, text))

@@ -24,9 +24,11 @@ from order_tui.domain.archive import (
 )
 from order_tui.domain.errors import InvalidValue, ReadOnly, ValidationError
 from order_tui.domain.lifecycle import Action
+from order_tui.domain.money import MONEY_PLACES
 from order_tui.domain.roles import Role
 from order_tui.domain.terms import ARCHIVE_CHECKLIST, missing_documents
-from order_tui.services import attachments, views
+from order_tui.domain.text import number_problem
+from order_tui.services import attachments, inputs, views
 from order_tui.services.common import (
     Actor,
     audit,
@@ -183,7 +185,8 @@ def _amount(text: str, name: str) -> Decimal | None:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValidationError(code="archive.bad_amount", field=name) from None
-    if not amount.is_finite() or amount < 0:
+    # 1e30 or NaN parse as Decimals, but no amount column can hold them
+    if number_problem(amount, MONEY_PLACES, exact=False) is not None or amount < 0:
         raise ValidationError(code="archive.bad_amount", field=name)
     return amount.quantize(Decimal("0.01"))
 
@@ -191,6 +194,9 @@ def _amount(text: str, name: str) -> Decimal | None:
 def criteria(query: ArchiveQuery) -> archive_queries.Criteria | None:
     """The typed fields checked and normalized; None when no order can match (a number
     prefix that is no date)."""
+    for name, typed in query.__dict__.items():
+        # a NUL ends the full-text query early ("unterminated string")
+        inputs.text(typed, name)
     try:
         prefix = normalize_order_prefix(query.number)
     except InvalidValue as exc:

@@ -22,6 +22,10 @@ MAX_BYTES = 50 * 1024 * 1024
 messages.register(
     {
         "attach.not_found": ("找不到文件：{path}", "file not found: {path}"),
+        "attach.unreadable": (
+            "无法读取文件：{path} {problem}",
+            "cannot read the file: {path} {problem}",
+        ),
         "attach.too_large": ("文件超过 {mb} MB", "file is larger than {mb} MB"),
         "attach.kind": ("附件类型应为以下之一：{allowed}", "kind must be one of: {allowed}"),
     }
@@ -32,15 +36,21 @@ def store_file(db: Database, source: Path) -> tuple[str, int]:
     """Copy into the content-addressed store; idempotent, so a failed transaction leaves at
     worst an unreferenced file, never a reference without its file."""
     source = Path(source).expanduser()
-    if not source.is_file():
-        raise ValidationError(code="attach.not_found", field="path", path=str(source))
-    size = source.stat().st_size
-    if size > MAX_BYTES:
-        raise ValidationError(code="attach.too_large", field="path", mb=MAX_BYTES // 2**20)
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        if not source.is_file():
+            raise ValidationError(code="attach.not_found", field="path", path=str(source))
+        size = source.stat().st_size
+        if size > MAX_BYTES:
+            raise ValidationError(code="attach.too_large", field="path", mb=MAX_BYTES // 2**20)
+        digest = hashlib.sha256()
+        with source.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, ValueError) as exc:
+        # a name too long for the file system, a NUL in it, no permission to read
+        raise ValidationError(
+            code="attach.unreadable", field="path", path=str(source), problem=exc.strerror or ""
+        ) from None
     sha = digest.hexdigest()
     target = db.attachments_dir / sha[:2] / sha
     if not target.exists():

@@ -21,7 +21,7 @@ from order_tui.domain import messages
 from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import HOLD_KINDS, HOLD_SOLUTIONS
-from order_tui.services import views
+from order_tui.services import inputs, views
 from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -812,6 +812,7 @@ def pick(
                         want_code=line.product_code,
                         want_spec=line.spec,
                     )
+            inputs.number(qty, "qty", inputs.QUANTITY_PLACES)
             if qty < 0:
                 raise ValidationError(code="exec.negative", field="qty", line=no)
             if qty == 0:
@@ -866,6 +867,7 @@ def pick_scanned(
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.PICK)
         assert order.id is not None
+        inputs.number(qty, "qty", inputs.QUANTITY_PLACES)
         if qty <= 0:
             raise ValidationError(code="exec.qty_positive", field="qty")
         lines = repo.order_lines(session, order.id)
@@ -951,6 +953,8 @@ def pack(
     """Record packages (count, weight kg, notes) and move the order to packed."""
     packages = packages or [(1, Decimal("0"), "")]
     for count, weight, _notes in packages:
+        inputs.whole(count, "count")
+        inputs.number(weight, "weight", inputs.QUANTITY_PLACES)
         if count < 1:
             raise ValidationError(code="exec.pack_count", field="count")
         if weight < 0:

@@ -12,8 +12,10 @@ from typing import Any
 
 from order_tui.domain import messages
 from order_tui.domain.errors import DomainError, ValidationError
+from order_tui.domain.money import MONEY_PLACES, quantize_money
 from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
-from order_tui.services import execution, review
+from order_tui.domain.text import number_problem
+from order_tui.services import execution, inputs, review
 from order_tui.services.common import Actor
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -84,6 +86,11 @@ def page(
     limit: int = 50,
 ) -> list[InboxRow]:
     """One page of the inbox, oldest first by default; `department` None is all of mine."""
+    # Bounds filter whole cents: 0.0909 typed is 0.09 (the amount column holds cents only).
+    if amount_min is not None:
+        amount_min = quantize_money(inputs.number(amount_min, "amount_min", 2, exact=False))
+    if amount_max is not None:
+        amount_max = quantize_money(inputs.number(amount_max, "amount_max", 2, exact=False))
     mine = my_departments(actor)
     if department is not None:
         if department not in {d.value for d in Department}:
@@ -139,15 +146,20 @@ def parse_amount_range(text: str) -> tuple[Decimal | None, Decimal | None] | Non
     text = text.replace(",", "").replace(" ", "")
     try:
         if text.startswith(">="):
-            return Decimal(text[2:]), None
-        if text.startswith("<="):
-            return None, Decimal(text[2:])
-        low, sep, high = text.partition("-")
-        if sep and low and high:
-            return Decimal(low), Decimal(high)
+            bounds: tuple[Decimal | None, Decimal | None] = Decimal(text[2:]), None
+        elif text.startswith("<="):
+            bounds = None, Decimal(text[2:])
+        else:
+            low, sep, high = text.partition("-")
+            if not (sep and low and high):
+                return None
+            bounds = Decimal(low), Decimal(high)
     except ArithmeticError:
         return None
-    return None
+    # "nan-inf" or "1e30-1e40" parse, but are no amounts
+    if any(b is not None and number_problem(b, MONEY_PLACES, exact=False) for b in bounds):
+        return None
+    return bounds
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from order_tui.domain import codes, feasibility, messages
 from order_tui.domain.errors import Conflict, NotFound, ValidationError
 from order_tui.domain.roles import PERMISSIONS
-from order_tui.services import orders, views
+from order_tui.services import inputs, orders, views
 from order_tui.services.common import Actor, audit, now_utc, require_role, to_json, today
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -135,6 +135,10 @@ def _save_requirement(
         raise ValidationError(code="intake.channel", field="channel", allowed=", ".join(CHANNELS))
     if not data.lines:
         raise ValidationError(code="intake.no_lines", field="lines")
+    for no, li in enumerate(data.lines, start=1):
+        inputs.number(li.qty, f"lines.{no}.qty", inputs.QUANTITY_PLACES)
+    if data.budget is not None:
+        inputs.number(data.budget, "budget", inputs.MONEY_PLACES)
     with db.writing() as session:
         try:
             customer = repo.find_customer(session, data.customer_code)

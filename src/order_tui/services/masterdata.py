@@ -10,6 +10,7 @@ from order_tui.domain import codes, messages, money, terms
 from order_tui.domain.errors import Conflict, InvalidValue, ValidationError
 from order_tui.domain.mnemonic import mnemonic
 from order_tui.domain.roles import PERMISSIONS
+from order_tui.services import inputs
 from order_tui.services.common import Actor, audit, now_utc, require_role
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -57,6 +58,12 @@ messages.register(
             "prices must satisfy floor <= list <= ceiling",
         ),
         "md.lead_time_negative": ("交货周期不能为负数", "lead time cannot be negative"),
+        "md.lead_time_too_long": (
+            "交货周期最多 {most} 天",
+            "lead time can be at most {most} days",
+        ),
+        "md.price_negative": ("价格不能为负数", "prices cannot be negative"),
+        "md.incoming_negative": ("在途数量不能为负数", "quantity on order cannot be negative"),
         "md.product_exists": ("产品编码 {product} 已存在", "product code {product} already exists"),
         "md.below_locked": (
             "调整后在库数量将低于已锁定的 {locked}",
@@ -140,7 +147,7 @@ def validate_customer(data: CustomerInput) -> CustomerInput:
         data.invoice_type,
         lambda v: terms.check_code(v, terms.INVOICE_TYPES, "invoice type"),
     )
-    if data.credit_limit < 0:
+    if inputs.number(data.credit_limit, "credit_limit", money.MONEY_PLACES, exact=False) < 0:
         raise ValidationError(code="md.credit_negative", field="credit_limit")
     return CustomerInput(
         code=data.code.strip(),
@@ -233,15 +240,31 @@ class ProductInput:
     stocked: bool = True  # False for a service (installation, training, freight)
 
 
-def validate_new_product(p: ProductInput) -> None:
-    """The rules for a new product (the form's and the import's); the first problem raised."""
-    if not p.code.strip() or not p.name.strip() or not p.unit.strip():
-        raise ValidationError(code="md.product_required", field="code")
+# Ten years: longer is a typo, and today + lead time must stay a date.
+MAX_LEAD_TIME_DAYS = 3650
+
+
+def _check_product_numbers(p: ProductInput) -> None:
+    """Prices and lead time of a new or changed product, in the form's field order."""
+    for name in ("list_price", "floor_price", "ceiling_price"):
+        if inputs.number(getattr(p, name), name, inputs.PRICE_PLACES) < 0:
+            raise ValidationError(code="md.price_negative", field=name)
     if not (p.floor_price <= p.list_price <= p.ceiling_price):
         raise ValidationError(code="md.price_order", field="list_price")
     _field("tax_code", p.tax_code, money.tax_rate)
     if p.lead_time_days < 0:
         raise ValidationError(code="md.lead_time_negative", field="lead_time_days")
+    if p.lead_time_days > MAX_LEAD_TIME_DAYS:
+        raise ValidationError(
+            code="md.lead_time_too_long", field="lead_time_days", most=MAX_LEAD_TIME_DAYS
+        )
+
+
+def validate_new_product(p: ProductInput) -> None:
+    """The rules for a new product (the form's and the import's); the first problem raised."""
+    if not p.code.strip() or not p.name.strip() or not p.unit.strip():
+        raise ValidationError(code="md.product_required", field="code")
+    _check_product_numbers(p)
 
 
 def add_product(db: Database, actor: Actor, p: ProductInput) -> int:
@@ -322,6 +345,9 @@ def receive_in(
     note: str = "",
 ) -> None:
     """`receive_stock` inside the caller's transaction (one receipt, or a whole import)."""
+    inputs.number(qty, "qty", inputs.QUANTITY_PLACES)
+    if incoming is not None and inputs.number(incoming, "incoming", inputs.QUANTITY_PLACES) < 0:
+        raise ValidationError(code="md.incoming_negative", field="incoming")
     product = repo.find_product(session, product_code)
     assert product.id is not None
     stock = repo.stock_for(session, product.id)
@@ -566,11 +592,7 @@ def update_product(db: Database, actor: Actor, p: ProductInput, expected_version
     for name in ("name", "unit"):
         if not getattr(p, name).strip():
             raise ValidationError(code="md.field_required", field=name, name=_PRODUCT_FIELDS[name])
-    if not (p.floor_price <= p.list_price <= p.ceiling_price):
-        raise ValidationError(code="md.price_order", field="list_price")
-    _field("tax_code", p.tax_code, money.tax_rate)
-    if p.lead_time_days < 0:
-        raise ValidationError(code="md.lead_time_negative", field="lead_time_days")
+    _check_product_numbers(p)
     with db.writing() as session:
         product = repo.find_product(session, p.code)
         if product.version != expected_version:

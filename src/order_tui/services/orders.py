@@ -11,7 +11,8 @@ from order_tui.domain.errors import InvalidValue, PermissionDenied, ValidationEr
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.order_numbers import format_order_no
 from order_tui.domain.roles import PERMISSIONS
-from order_tui.services import views
+from order_tui.domain.text import number_problem
+from order_tui.services import inputs, views
 from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -120,9 +121,10 @@ def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], m
     for no, li in enumerate(data.lines, start=1):
         product = repo.find_product(session, li.product_code)
         assert product.id is not None
-        if li.qty <= 0:
+        if inputs.number(li.qty, f"lines.{no}.qty", inputs.QUANTITY_PLACES) <= 0:
             raise ValidationError(code="order.qty_positive", field=f"lines.{no}.qty", line=no)
         price = product.list_price if li.unit_price is None else li.unit_price
+        inputs.number(price, f"lines.{no}.price", inputs.PRICE_PLACES)
         if price < 0:
             raise ValidationError(code="order.price_negative", field=f"lines.{no}.price", line=no)
         tax_code = li.tax_code or product.tax_code
@@ -134,6 +136,14 @@ def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], m
             raise ValidationError(
                 code="order.line_problem", field=f"lines.{no}", line=no, problem=messages.pair(exc)
             ) from None
+        problem = number_problem(amt.gross, money.MONEY_PLACES)
+        if problem is not None:  # qty x price beyond what an amount column holds
+            raise ValidationError(
+                code="order.line_problem",
+                field=f"lines.{no}",
+                line=no,
+                problem=messages.pair(problem),
+            )
         amounts.append(amt)
         lines.append(
             OrderLine(
@@ -153,6 +163,8 @@ def _build_lines(session: Session, data: OrderInput) -> tuple[list[OrderLine], m
                 made_to_order=product.made_to_order,
             )
         )
+    inputs.number(data.freight, "freight", inputs.MONEY_PLACES)
+    inputs.number(data.discount, "discount", inputs.MONEY_PLACES)
     try:
         totals = money.order_totals(amounts, freight=data.freight, discount=data.discount)
     except InvalidValue as exc:

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
+from order_tui.store import limits  # also checks every ORM flush against the columns
 from order_tui.store.models import (
     Attachment,
     AuditEvent,
@@ -153,6 +154,7 @@ def guarded_update(
     """One UPDATE that only hits the row as it was read; 0 rows means someone came first.
 
     `values` are plain column values (bound as parameters, not SQL expressions)."""
+    limits.check_values(SalesOrder.__table__.columns, values)  # type: ignore[attr-defined]
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(w_id=order.id, w_version=expected_version, w_status=expected_status)
     result = session.execute(_guarded_update_of(tuple(values)), params)
@@ -943,5 +945,6 @@ def _insert_into(model: type[SQLModel]) -> Any:
 def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
     """One row by a Core INSERT, at once. For appends whose object nobody reads back (audit
     entries, verdicts): building the SQLModel object and flushing it cost the approval more
-    than the statement itself."""
+    than the statement itself. The column limits are checked as a flush would."""
+    limits.check_values(model.__table__.columns, values)  # type: ignore[attr-defined]
     session.execute(_insert_into(model), values)
