@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database in a temp dir, and the demo cast in it."""
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,12 @@ from tests import pg
 # suite most of CI's budget. 5 ms samples still see a busy process (the tests also wait for
 # their workers explicitly, see tests/ui/pilot.settle) and cut the key-driven tests by half.
 textual._wait.SLEEP_GRANULARITY = 0.005
+
+# The suite's databases are thrown away: no fsync per commit (the hostile-input tests alone
+# commit thousands of times). Subprocesses inherit it. The crash test stays meaningful: a
+# killed process loses no committed transaction under any setting in WAL mode (only a power
+# loss could), and the benchmarks run outside pytest keep FULL.
+os.environ.setdefault("ORDER_TUI_SQLITE_SYNC", "OFF")
 
 _TEMPLATES: dict[str, Path] = {}
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from types import SimpleNamespace
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 AUTOSAVE_SECONDS = 5.0
+HANGUP_GRACE_S = 2.0  # after a hang-up, the most an orderly exit may take
 WAIT_NOTICE_SECONDS = 0.3  # a write still running after this shows the waiting notice
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Space"}
 
@@ -71,6 +74,17 @@ def _warm_up() -> None:
     from order_tui.domain.mnemonic import mnemonic
 
     mnemonic("预热")
+
+
+def terminal_gone(stdin: str = "/proc/self/fd/0") -> bool:
+    """Our terminal hung up without a SIGHUP reaching us. Seen here: order-tui started from a
+    shell over SSH; the connection dropped, the shell went, the pseudo-terminal was deleted,
+    and reads of it returned end-of-file at once, forever: Textual's input thread spun on it
+    at 100 % CPU and the process never ended. (Linux shows a deleted terminal so in /proc.)"""
+    try:
+        return os.readlink(stdin).endswith(" (deleted)")
+    except OSError:
+        return False
 
 
 class OrderApp(App[None], inherit_bindings=False):
@@ -234,6 +248,9 @@ class OrderApp(App[None], inherit_bindings=False):
         return pending
 
     def autosave_drafts(self) -> None:
+        if terminal_gone():
+            self._on_hangup(signal.SIGHUP, None)
+            return
         if self.actor is None:
             return
         pending = self._pending_drafts()
@@ -269,6 +286,12 @@ class OrderApp(App[None], inherit_bindings=False):
         # The SSH connection is gone: keep what was typed, then leave without a screen.
         with contextlib.suppress(Exception):
             self.save_drafts_now()
+        # An orderly exit needs the event loop and writes to a terminal that is gone; seen
+        # here, the process then stayed, spinning on the dead tty at 100 % CPU. The drafts
+        # are saved: if the loop has not ended a moment from now, end the process.
+        reaper = threading.Timer(HANGUP_GRACE_S, os._exit, args=(128 + signal.SIGHUP,))
+        reaper.daemon = True
+        reaper.start()
         self.exit()
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)

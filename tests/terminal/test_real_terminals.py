@@ -299,3 +299,41 @@ def test_form_keeps_its_input_when_the_window_is_resized(
     term.send("clerk", "C-s")
     saved = term.wait_for("clerk", "（草稿）")
     assert "47,600.00" in saved
+
+
+def test_a_hang_up_keeps_the_draft_and_ends_the_process(
+    demo_db: Path, tmp_path: Path, term: Tmux
+) -> None:
+    """The SSH connection drops mid-form (tmux kills the window: SIGHUP, then the tty is
+    gone): what was typed is saved as a draft and the process ends, instead of staying
+    behind on a dead terminal."""
+    import os
+    import sqlite3
+    import time
+
+    db = fresh_copy(demo_db, tmp_path)
+    start_app(term, "clerk", db, "zhao", app_env(tmp_path, "xterm-256color"))
+    log_in(term, "clerk", "zhao")
+    term.send("clerk", "n")
+    term.wait_for("clerk", "F4")
+    term.type("clerk", "C0001")
+    term.send("clerk", "Enter")
+    term.wait_for("clerk", "北京华宇科技有限公司")
+    pid = int(term.tmux("display-message", "-p", "-t", "main:clerk", "#{pane_pid}").strip())
+    with sqlite3.connect(db) as conn:
+        drafts_before = conn.execute("SELECT count(*) FROM form_draft").fetchone()[0]
+    term.tmux("kill-window", "-t", "main:clerk")
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        pytest.fail("order-tui was still running 10 s after its terminal hung up")
+    with sqlite3.connect(db) as conn:
+        drafts = conn.execute("SELECT count(*) FROM form_draft").fetchone()[0]
+    assert drafts == drafts_before + 1

@@ -277,20 +277,35 @@ def _sqlite_engine(
     return engine
 
 
+SYNC_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def _sync_wanted() -> str:
+    wanted = os.environ.get("ORDER_TUI_SQLITE_SYNC", "FULL").strip().upper() or "FULL"
+    if wanted not in SYNC_LEVELS:
+        raise ValueError(f"ORDER_TUI_SQLITE_SYNC={wanted!r}: use one of {', '.join(SYNC_LEVELS)}")
+    return wanted
+
+
 def make_engines(
     url: str,
     *,
     busy_ms: int = BUSY_TIMEOUT_MS,
     foreign_keys: bool = True,
-    synchronous: str = "FULL",
+    synchronous: str | None = None,
     writer_queue: bool | None = None,
 ) -> tuple[Engine, Engine]:
     """(read_engine, write_engine) for a database URL.
+
+    `synchronous` (SQLite): FULL unless ORDER_TUI_SQLITE_SYNC says otherwise. Only throwaway
+    databases (the test suite's) should lower it: a crashed process loses nothing under any
+    setting in WAL mode, but a power loss under OFF could forget a committed order number.
 
     `writer_queue` (SQLite files only; default on unless ORDER_TUI_WRITER_QUEUE=0): writers
     take turns on `<db>.writer-lock` before BEGIN IMMEDIATE, see WriterQueue.
     """
     if url.startswith("sqlite"):
+        synchronous = synchronous or _sync_wanted()
         base = _sqlite_engine(
             url,
             busy_ms=busy_ms,
