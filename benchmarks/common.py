@@ -40,12 +40,7 @@ def seeded(orders: int, cache: Path = CACHE) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        # Fold the write-ahead log in, so that renaming the one file moves all of it.
-        with closing(sqlite3.connect(partial)) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        partial.rename(path)
+        _publish(partial, path)
     return path
 
 
@@ -72,12 +67,17 @@ def migrated(orders: int, cache: Path = CACHE) -> Path:
         ensure_schema(db)
         MIGRATIONS[path] = time.perf_counter() - begin
         db.dispose()
-        with closing(sqlite3.connect(partial)) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        partial.rename(path)
+        _publish(partial, path)
     return path
+
+
+def _publish(partial: Path, path: Path) -> None:
+    """Fold the write-ahead log in, so that renaming the one file moves all of it."""
+    with closing(sqlite3.connect(partial)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    partial.rename(path)
 
 
 MIGRATIONS: dict[Path, float] = {}
