@@ -181,9 +181,8 @@ def record_refusal(session: Session, actor: Actor, order: SalesOrder, what: str)
     The rollback expires `order`: read what you need from it before.
     """
     order_id, order_no, status = order.id or 0, order.order_no, order.status
-    bind = session.get_bind()
     session.rollback()  # frees the write lock, so the next transaction can take it
-    with Session(bind) as own, own.begin():
+    with repo.separate_transaction(session) as own:
         audit(
             own,
             actor,

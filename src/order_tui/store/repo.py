@@ -1,6 +1,7 @@
 """Queries and guarded writes the services need. All SQL lives in store/."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -948,3 +949,11 @@ def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) 
     than the statement itself. The column limits are checked as a flush would."""
     limits.check_values(model.__table__.columns, values)  # type: ignore[attr-defined]
     session.execute(_insert_into(model), values)
+
+
+@contextmanager
+def separate_transaction(session: Session) -> Iterator[Session]:
+    """A write transaction of its own on `session`'s database, committed when the block ends
+    (a refusal logged after the refused change was rolled back)."""
+    with Session(session.get_bind()) as own, own.begin():
+        yield own
