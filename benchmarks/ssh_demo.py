@@ -245,7 +245,8 @@ def supervisor_approves(
     term.send(window, "1")
     screens["marked"] = term.wait_for(window, re_line(rf"^ 1 +{order_no}"))
     term.send(window, "Enter")
-    screens["done"] = term.wait_for(window, lambda s: "成功 1" in s or "1 done" in s.lower())
+    # the result row of the order itself, not the count line, which can paint first
+    screens["done"] = term.wait_for(window, re_line(rf"(成功|OK) +{order_no} "))
     return screens
 
 
