@@ -298,7 +298,7 @@ def _do(
         params["reason"] = "price"
         params["comment"] = "价格需复核" if action == Action.REJECT else "同意"
     elif action == Action.EDIT:
-        data, version = orders.order_input_of(db, order_no)
+        data, version = orders.order_input_of(db, actor, order_no)
         data.lines[0].qty += 1
         params.update(order_input=data, expected_version=version)
     elif action == Action.ATTACH:

@@ -263,13 +263,13 @@ def re_line(pattern: str) -> Callable[[str], bool]:
 
 def approval_in_database(db_path: Path, order_no: str) -> dict[str, object]:
     """The order's status, its verdicts and the approve audit rows, read through the services."""
-    from order_tui.services import orders
+    from order_tui.services import operators, orders
     from order_tui.store import repo
     from order_tui.store.engine import open_database
 
     db = open_database(f"sqlite:///{db_path}", db_path.parent)
     try:
-        detail = orders.get_order(db, order_no)
+        detail = orders.get_order(db, operators.find_actor(db, "zhang"), order_no)
         with db.reading() as session:
             order = repo.get_order(session, order_no)
             assert order.id is not None

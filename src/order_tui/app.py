@@ -434,6 +434,7 @@ class OrderApp(App[None], inherit_bindings=False):
         self.push_screen(
             PaletteScreen(
                 self.db,
+                self.actor,
                 self.lang,
                 commands,
                 self.open_order,

@@ -215,7 +215,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path is not None:
         prepare_sqlite_file(path, shared=args.shared)
     db = _open(cfg)
-    if not operators.list_operators(db):
+    if not operators.has_operators(db):
         pin = _pin(args.admin)
         operators.add_operator(
             db, None, args.admin, "管理员", "admin", pin, os_user_name() if args.bind else None
@@ -255,7 +255,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     db = _open(cfg)
-    if not operators.list_operators(db):
+    if not operators.has_operators(db):
         load_master_data(db)
     made = seed_orders(db, args.orders, progress=sys.stderr if args.progress else None)
     print(f"seeded {made} orders")
@@ -267,8 +267,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     db = _open(cfg, create=False)
+    actor = _actor(db, args)
     if args.user_cmd == "list":
-        rows = operators.list_operators(db)
+        rows = operators.list_operators(db, actor)
         if args.json:
             _print_json(rows)
         for row in rows if not args.json else []:
@@ -280,7 +281,6 @@ def cmd_user(args: argparse.Namespace) -> int:
                 f"{row['os_user'] or '-':<10} {state}"
             )
         return 0
-    actor = _actor(db, args)
     if args.user_cmd == "add":
         new_pin = os.environ.get("ORDER_TUI_NEW_PIN") or _pin(f"new operator {args.name}")
         operators.add_operator(
@@ -303,16 +303,16 @@ def cmd_orders(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     db = _open(cfg, create=False)
+    if args.orders_cmd == "list" and args.status:
+        try:
+            Status(args.status)
+        except ValueError:
+            known = ", ".join(Status)
+            raise UserError(f"unknown status {args.status!r}; one of: {known}") from None
+    actor = _actor(db, args)
     if args.orders_cmd == "list":
-        if args.status:
-            try:
-                Status(args.status)
-            except ValueError:
-                raise UserError(
-                    f"unknown status {args.status!r}; one of: {', '.join(Status)}"
-                ) from None
         rows = orders.list_orders(
-            db, statuses=[args.status] if args.status else None, limit=args.limit
+            db, actor, statuses=[args.status] if args.status else None, limit=args.limit
         )
         if args.json:
             _print_json([asdict(r) for r in rows])
@@ -322,14 +322,13 @@ def cmd_orders(args: argparse.Namespace) -> int:
             print(f"{r.order_no}  {r.status:<13} {r.total:>14}  {r.customer}{hold}")
         return 0
     if args.orders_cmd == "show":
-        detail = orders.get_order(db, args.number)
+        detail = orders.get_order(db, actor, args.number)
         if args.json:
             _print_json(detail.to_dict())
         else:
             _show(detail)
         return 0
     if args.orders_cmd == "new":
-        actor = _actor(db, args)
         data = orders.OrderInput(
             customer_code=args.customer,
             lines=[orders.LineInput(c, q, p) for c, q, p in map(_parse_line, args.line)],
@@ -347,7 +346,6 @@ def cmd_orders(args: argparse.Namespace) -> int:
         print(detail.order_no)
         return 0
     # act
-    actor = _actor(db, args)
     params: dict[str, Any] = {
         "reason": args.reason,
         "comment": args.comment or "",
@@ -388,7 +386,7 @@ def cmd_orders(args: argparse.Namespace) -> int:
     result = actions.act(
         db, actor, args.number, action, **{k: v for k, v in params.items() if v is not None}
     )
-    after = orders.get_order(db, args.number)
+    after = orders.get_order(db, actor, args.number)
     extra = f" ({'; '.join(result)})" if isinstance(result, list) and result else ""
     print(f"{args.number}: {action.value} done, status {after.status}{extra}")
     return 0
@@ -525,7 +523,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             Status(status)
         except ValueError:
             raise UserError(f"unknown status {status!r}; one of: {', '.join(Status)}") from None
-    actor = _actor(db, args) if args.list in ("inbox", "worklist") else None
+    actor = _actor(db, args)
     suffix = f".{args.format}" if args.format else None
     if args.out:
         out = Path(args.out).expanduser()

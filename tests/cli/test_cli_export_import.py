@@ -49,13 +49,32 @@ def demo_env(template: Path, tmp_path: Path) -> Iterator[Path]:
 
 def test_export_lists(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = demo_env / "out" / "orders.csv"
-    assert main(["export", "orders", "--status", "draft", "--out", str(out), "--lang", "zh"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "orders",
+                "--status",
+                "draft",
+                "--out",
+                str(out),
+                "--lang",
+                "zh",
+                "--user",
+                "zhao",
+            ]
+        )
+        == 0
+    )
     assert f"{out}" in capsys.readouterr().out
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert rows[0][:3] == ["订单号", "下单日期", "状态"]
     assert len(rows) > 1 and all(r[2] == "草稿" for r in rows[1:])
 
-    assert main(["export", "customers", "--format", "xlsx", "--out", str(demo_env)]) == 0
+    assert (
+        main(["export", "customers", "--format", "xlsx", "--out", str(demo_env), "--user", "zhao"])
+        == 0
+    )
     path = Path(capsys.readouterr().out.split("  (")[0])
     assert path.parent == demo_env and path.suffix == ".xlsx"
     sheet = load_workbook(path).active
@@ -91,7 +110,7 @@ def test_import_report_and_exit_codes(
 def test_print_sales_order(demo_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    assert main(["orders", "list", "--status", "approved", "--json"]) == 0
+    assert main(["orders", "list", "--status", "approved", "--json", "--user", "zhao"]) == 0
     number = json.loads(capsys.readouterr().out)[0]["order_no"]
     assert main(["print", "sales-order", number, "--user", "zhao"]) == 0
     path = Path(capsys.readouterr().out.strip())

@@ -84,7 +84,7 @@ def test_intake_to_archive(demo_env: Path, capsys: pytest.CaptureFixture[str]) -
         act("wu", "attach", "--path", str(receipt), "--kind", kind)
     act("wu", "complete")
     assert act("wu", "archive").endswith("status archived")
-    shown = json.loads(run(capsys, "orders", "show", number, "--json"))
+    shown = json.loads(run(capsys, "orders", "show", number, "--json", "--user", "zhao"))
     assert shown["status"] == "archived"
     assert shown["retention_until"] >= "2029"
     assert [v["verdict"] for v in shown["verdicts"]][:1] == ["reject"]
@@ -97,7 +97,7 @@ def test_intake_to_archive(demo_env: Path, capsys: pytest.CaptureFixture[str]) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["orders", "show", "SO20990101001"], "not found"),
+        (["orders", "show", "SO20990101001", "--user", "zhao"], "not found"),
         (["orders", "act", "SO20990101001", "fly", "--user", "zhao"], "unknown action"),
         (["orders", "list", "--status", "lost"], "unknown status"),
         (["orders", "act", "SO20990101001", "submit", "--user", "nobody"], "unknown"),
@@ -121,7 +121,11 @@ def test_errors_are_one_line(
 @pytest.mark.parametrize(
     ("locale", "args", "message"),
     [
-        ("C.UTF-8", ["orders", "show", "SO20990101001", "--lang", "zh"], "没有订单 SO20990101001"),
+        (
+            "C.UTF-8",
+            ["orders", "show", "SO20990101001", "--lang", "zh", "--user", "zhao"],
+            "没有订单 SO20990101001",
+        ),
         (
             "zh_CN.UTF-8",
             ["orders", "new", "--user", "wang", "--customer", "C0001", "--line", "P0001:1"],
@@ -129,7 +133,7 @@ def test_errors_are_one_line(
         ),
         (
             "zh_CN.UTF-8",
-            ["orders", "show", "SO20990101001", "--lang", "en"],
+            ["orders", "show", "SO20990101001", "--lang", "en", "--user", "zhao"],
             "order SO20990101001 not found",
         ),
     ],
@@ -200,13 +204,19 @@ def test_user_commands(
 ) -> None:
     monkeypatch.setenv("ORDER_TUI_NEW_PIN", "4321")
     run(capsys, "user", "add", "qian", "--roles", "sales_clerk;sales_rep", "--user", "admin")
-    listed = json.loads(run(capsys, "user", "list", "--json"))
+    listed = json.loads(run(capsys, "user", "list", "--json", "--user", "admin"))
     assert any(u["username"] == "qian" and "sales_rep" in u["roles"] for u in listed)
     # Only the admin adds operators.
     assert main(["user", "add", "sun2", "--roles", "production", "--user", "zhao"]) == 1
     assert "admin" in capsys.readouterr().err
     run(capsys, "user", "disable", "qian", "--user", "admin")
-    assert main(["orders", "list", "--user", "qian"]) == 0
+    monkeypatch.setenv("ORDER_TUI_PIN", "4321")
+    assert main(["orders", "list", "--user", "qian"]) == 1  # a disabled operator reads nothing
+    assert "disabled" in capsys.readouterr().err
+    # Nor does anyone but the administrator list the operators.
+    monkeypatch.setenv("ORDER_TUI_PIN", "1234")
+    assert main(["user", "list", "--user", "zhao"]) == 1
+    assert "admin" in capsys.readouterr().err
 
 
 def test_orders_new_with_terms_in_numbers(
@@ -214,10 +224,10 @@ def test_orders_new_with_terms_in_numbers(
 ) -> None:
     base = ["orders", "new", "--user", "zhao", "--customer", "C0002", "--line", "P0005:2"]
     number = run(capsys, *base, "--terms", "net60", "--prepay", "30%", "--credit-days", "60")
-    shown = run(capsys, "orders", "show", number)
+    shown = run(capsys, "orders", "show", number, "--user", "zhao")
     assert "预付 Prepay: 30%" in shown and "账期 Credit: 60 天 days" in shown
     assert "30% 预付，余款月结60天 / 30% prepaid, balance net 60" in shown
-    data = json.loads(run(capsys, "orders", "show", number, "--json"))
+    data = json.loads(run(capsys, "orders", "show", number, "--json", "--user", "zhao"))
     assert (data["prepay_pct"], data["credit_days"]) == (30, 60)
     # out of range: the service's line; not a number: argparse's
     assert main([*base, "--credit-days", "400"]) == 1

@@ -20,7 +20,7 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _number(capsys: pytest.CaptureFixture[str], status: str) -> str:
-    assert main(["orders", "list", "--status", status, "--json"]) == 0
+    assert main(["orders", "list", "--status", status, "--json", "--user", "zhao"]) == 0
     return str(json.loads(capsys.readouterr().out)[0]["order_no"])
 
 

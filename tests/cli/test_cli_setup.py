@@ -29,7 +29,7 @@ def test_init_shared_makes_the_file_group_writable(
     # A second init leaves the operators alone.
     assert main(["init", "--db", str(db)]) == 0
     assert "created operator" not in capsys.readouterr().out
-    assert main(["user", "list", "--db", str(db)]) == 0
+    assert main(["user", "list", "--db", str(db), "--user", "admin"]) == 0
     assert "admin" in capsys.readouterr().out
 
 
@@ -57,9 +57,9 @@ def test_common_options_before_or_after_the_subcommand(
 def _init_and_list(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db), "init"]) == 0
     capsys.readouterr()
-    assert main(["--db", str(db), "user", "list"]) == 0
+    assert main(["--db", str(db), "--user", "admin", "user", "list"]) == 0
     assert "admin" in capsys.readouterr().out
-    assert main(["user", "list", "--db", str(db)]) == 0
+    assert main(["user", "list", "--db", str(db), "--user", "admin"]) == 0
     assert "admin" in capsys.readouterr().out
 
 

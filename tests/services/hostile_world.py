@@ -23,6 +23,7 @@ from order_tui.services.common import Actor
 from order_tui.services.demo import SCENARIOS, DemoCast, build_demo, drive_to, new_order
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
+from tests.reader import READER
 
 T = TypeVar("T")
 
@@ -126,7 +127,7 @@ def attempt(db: Database, call: Callable[[], T]) -> T | None:
 
 
 def order_version(db: Database, order_no: str) -> int:
-    return orders.get_order(db, order_no).version
+    return orders.get_order(db, READER, order_no).version
 
 
 def field_of(exc: Any) -> str | None:

@@ -17,6 +17,7 @@ from order_tui.services import execution, orders, review
 from order_tui.services.demo import DemoCast, new_order
 from order_tui.store import maintenance
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 
 @contextmanager
@@ -68,19 +69,19 @@ def test_the_verdict_returns_the_order_as_it_now_is(db: Database, cast: DemoCast
     no = _in_review(db, cast)
     for name, status in (("zhang", "in_review"), ("chen", "in_review"), ("liu", "approved")):
         result = review.approve(db, cast[name], no)
-        now = orders.get_order(db, no)
+        now = orders.get_order(db, READER, no)
         assert (result.order_no, result.status, result.version) == (no, status, now.version)
         assert now.status == status
     assert [v["department"] for v in now.verdicts] == ["sales", "finance", "warehouse"]
     other = _in_review(db, cast)
     returned = review.reject(db, cast["chen"], other, "credit", "超出信用额度")
-    now = orders.get_order(db, other)
+    now = orders.get_order(db, READER, other)
     assert (returned.status, returned.version) == ("returned", now.version)
 
 
 def test_the_checks_still_hold(db: Database, cast: DemoCast) -> None:
     no = _in_review(db, cast)
-    before = orders.get_order(db, no)
+    before = orders.get_order(db, READER, no)
     with pytest.raises(PermissionDenied):
         review.approve(db, cast["zhao"], no)  # the clerk reviews nothing
     review.approve(db, cast["zhang"], no)
@@ -89,7 +90,7 @@ def test_the_checks_still_hold(db: Database, cast: DemoCast) -> None:
     execution.raise_hold(db, cast["liu"], no, "quality", "外观划伤")
     with pytest.raises(GuardFailed, match="on hold"):
         review.approve(db, cast["chen"], no)
-    after = orders.get_order(db, no)
+    after = orders.get_order(db, READER, no)
     assert [v["department"] for v in after.verdicts] == ["sales"]
     chain = next(line for line in maintenance.check(db).lines if line[0] == "audit chain")
     assert chain[2], chain

@@ -18,6 +18,7 @@ from order_tui.store import archive_queries, repo
 from order_tui.store.engine import Database
 from order_tui.store.models import SalesOrder
 from order_tui.store.seed import seed_orders
+from tests.reader import READER
 
 
 def _file(tmp_path: Path, name: str) -> Path:
@@ -231,7 +232,7 @@ def test_purge_lists_then_removes_orders_past_retention(
     assert [e[0] for e in events][-1] == "purge"
     assert "create" in [e[0] for e in events]  # the log keeps the purged order's history
     assert archive.purge_candidates(db, admin) == []
-    assert orders.get_order(db, kept).status == "archived"
+    assert orders.get_order(db, READER, kept).status == "archived"
 
 
 def test_purging_an_order_under_retention_is_refused_and_logged(
@@ -242,7 +243,7 @@ def test_purging_an_order_under_retention_is_refused_and_logged(
         archive.purge(db, cast["admin"], [order_no])
     assert refused.value.code == "archive.retained"
     assert _audit(db, order_no)[-1] == "refused:purge"
-    assert orders.get_order(db, order_no).status == "archived"
+    assert orders.get_order(db, READER, order_no).status == "archived"
 
 
 # -- search -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import Stock, StockMovement
+from tests.reader import READER
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -292,7 +293,7 @@ def test_carriers_offer_the_defaults_then_those_used(
     no = new_order(db, cast, "C0002", [("P0005", "2")])
     drive_to(db, cast, no, Status.PACKED, tmp_path)
     delivery.ship(db, cast["zhou"], no, carrier="宏达货运", mode="ftl", tracking_no="HD-001")
-    names = delivery.carriers(db)
+    names = delivery.carriers(db, READER)
     assert names[:5] == ["顺丰速运", "德邦物流", "中通快运", "京东物流", "安能物流"]
     assert "自提" in names and names[-1] == "宏达货运"
 
@@ -359,7 +360,7 @@ def test_sign_off_needs_all_three_checks_and_the_receipt(
     assert refused(packaging_ok=False) == "signoff.discrepancy_required"
     assert refused(signed_at=T0 + timedelta(hours=2)) == "signoff.time_future"
     assert refused(signed_at=T0 - timedelta(days=2)) == "signoff.time_before_ship"
-    assert orders.get_order(db, no).status == "shipped"
+    assert orders.get_order(db, READER, no).status == "shipped"
 
     clock.now = T0 + timedelta(hours=6)
     signed = T0 + timedelta(hours=5)

@@ -13,6 +13,7 @@ from order_tui.services import delivery, documents, execution
 from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 CUSTOMER = "北京华宇科技有限公司"
 
@@ -94,7 +95,7 @@ def test_sales_order_sheet_for_the_customer_to_sign(
     path = documents.sales_order_pdf(db, cast["zhao"], no)
     assert path == db.data_dir / "documents" / f"{no}-sales-order.pdf"
     text = text_of(path)
-    total = orders.get_order(db, no).total
+    total = orders.get_order(db, READER, no).total
     words = "人民币" + rmb_upper(total)
     for expected in (no, CUSTOMER, "销售订单", "91110108700286417J", "工业控制器", words, "13%"):
         assert expected in text.replace("\n", ""), expected

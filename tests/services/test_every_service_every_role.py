@@ -17,7 +17,9 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from order_tui.services import (
     imports,
     inbox,
     intake,
+    lookup,
     masterdata,
     monthly_review,
     operators,
@@ -52,6 +55,7 @@ from order_tui.services import (
 )
 from order_tui.services.common import Actor
 from order_tui.store.engine import Database
+from tests.reader import READER
 from tests.services.hostile_world import CAST, World, actor, build_world, fingerprint
 
 R = Role
@@ -75,6 +79,8 @@ class Entry:
     call: Call
     # Scoped queries: every role is let in, and those outside `roles` must see nothing.
     scoped: bool = False
+    # Queries write nothing: the allowed calls share one database instead of a fresh copy.
+    reads: bool = False
 
 
 def _file(tmp: Path, name: str = "receipt.pdf") -> Path:
@@ -115,22 +121,23 @@ PRODUCT = masterdata.ProductInput(
 SALES = frozenset({R.SALES_REP, R.SALES_CLERK, R.SALES_MANAGER})
 REVIEWERS = frozenset({R.SALES_MANAGER, R.FINANCE, R.WAREHOUSE, R.PRODUCTION})
 READERS = ALL - {R.ADMIN}
+HOLD_DESK = frozenset({R.SALES_CLERK, R.SALES_MANAGER})
 S, A = Status, Action
 
 
 def _customer_update(db: Database, a: Actor, w: World, tmp: Path) -> Any:
-    data, version = masterdata.customer_input(db, "C0001")
+    data, version = masterdata.customer_input(db, READER, "C0001")
     return masterdata.update_customer(db, a, data, version)
 
 
 def _product_update(db: Database, a: Actor, w: World, tmp: Path) -> Any:
-    data, version = masterdata.product_input(db, "P0001")
+    data, version = masterdata.product_input(db, READER, "P0001")
     return masterdata.update_product(db, a, data, version)
 
 
 def _revise(db: Database, a: Actor, w: World, tmp: Path) -> Any:
     no = w.order("in_production")
-    op = execution.production_view(db, no).lines[0].operations[0]
+    op = execution.production_view(db, READER, no).lines[0].operations[0]
     new = execution.OperationInput(op.name, op.owner, op.planned_start, op.due_date)
     return execution.revise_operation(db, a, no, op.id, new)
 
@@ -143,7 +150,76 @@ def _batch(db: Database, a: Actor, w: World, tmp: Path) -> Any:
     return result
 
 
+def _query(roles: frozenset[Role], call: Call) -> Entry:
+    return Entry(roles, call, reads=True)
+
+
 SERVICES: dict[str, Entry] = {
+    # -- queries: orders for the roles in the order flow, master data for every operator, a
+    # work queue for the roles whose screen shows it (domain.roles.READS)
+    "orders.get_order": _query(
+        READERS, lambda db, a, w, t: orders.get_order(db, a, w.order("draft"))
+    ),
+    "orders.list_orders": _query(READERS, lambda db, a, w, t: orders.list_orders(db, a)),
+    "orders.order_input_of": _query(
+        READERS, lambda db, a, w, t: orders.order_input_of(db, a, w.order("draft"))
+    ),
+    "orders.search_orders": _query(READERS, lambda db, a, w, t: orders.search_orders(db, a, "SO")),
+    "review.findings": _query(
+        READERS, lambda db, a, w, t: review.findings(db, a, w.order("in_review"))
+    ),
+    "review.round_changes": _query(
+        READERS, lambda db, a, w, t: review.round_changes(db, a, w.order("in_review"))
+    ),
+    "intake.customer_history": _query(
+        READERS, lambda db, a, w, t: intake.customer_history(db, a, "C0001")
+    ),
+    "execution.production_view": _query(
+        READERS, lambda db, a, w, t: execution.production_view(db, a, w.order("in_production"))
+    ),
+    "execution.pick_view": _query(
+        READERS, lambda db, a, w, t: execution.pick_view(db, a, w.order("picking"))
+    ),
+    "execution.orders_to_plan": _query(
+        frozenset({R.PRODUCTION}), lambda db, a, w, t: execution.orders_to_plan(db, a)
+    ),
+    "execution.open_plans": _query(
+        frozenset({R.PRODUCTION}), lambda db, a, w, t: execution.open_plans(db, a)
+    ),
+    "execution.pick_queue": _query(
+        frozenset({R.WAREHOUSE}), lambda db, a, w, t: execution.pick_queue(db, a)
+    ),
+    "execution.holds": _query(HOLD_DESK, lambda db, a, w, t: execution.holds(db, a)),
+    "execution.hold_durations": _query(
+        HOLD_DESK,
+        lambda db, a, w, t: execution.hold_durations(db, a, date(2026, 1, 1), date(2027, 1, 1)),
+    ),
+    "delivery.carriers": _query(READERS, lambda db, a, w, t: delivery.carriers(db, a)),
+    "delivery.feedback_queue": _query(READERS, lambda db, a, w, t: delivery.feedback_queue(db, a)),
+    "exports.orders_table": _query(READERS, lambda db, a, w, t: exports.orders_table(db, a, "zh")),
+    "exports.customers_table": _query(
+        ALL, lambda db, a, w, t: exports.customers_table(db, a, "zh")
+    ),
+    "exports.products_table": _query(ALL, lambda db, a, w, t: exports.products_table(db, a, "zh")),
+    "exports.stock_table": _query(ALL, lambda db, a, w, t: exports.stock_table(db, a, "zh")),
+    "lookup.customers": _query(ALL, lambda db, a, w, t: lookup.customers(db, a, "C0")),
+    "lookup.products": _query(ALL, lambda db, a, w, t: lookup.products(db, a, "P0")),
+    "lookup.product": _query(ALL, lambda db, a, w, t: lookup.product(db, a, "P0001")),
+    "masterdata.customer_input": _query(
+        ALL, lambda db, a, w, t: masterdata.customer_input(db, a, "C0001")
+    ),
+    "masterdata.contacts": _query(ALL, lambda db, a, w, t: masterdata.contacts(db, a, "C0001")),
+    "masterdata.addresses": _query(ALL, lambda db, a, w, t: masterdata.addresses(db, a, "C0001")),
+    "masterdata.customers_page": _query(ALL, lambda db, a, w, t: masterdata.customers_page(db, a)),
+    "masterdata.product_input": _query(
+        ALL, lambda db, a, w, t: masterdata.product_input(db, a, "P0001")
+    ),
+    "masterdata.products_page": _query(ALL, lambda db, a, w, t: masterdata.products_page(db, a)),
+    "masterdata.stock_page": _query(ALL, lambda db, a, w, t: masterdata.stock_page(db, a)),
+    "masterdata.movements": _query(ALL, lambda db, a, w, t: masterdata.movements(db, a, "P0001")),
+    "operators.list_operators": _query(
+        frozenset({R.ADMIN}), lambda db, a, w, t: operators.list_operators(db, a)
+    ),
     # -- lifecycle actions, through the palette's dispatcher and the generic transition
     "actions.act": Entry(
         lifecycle(S.DRAFT, A.SUBMIT),
@@ -438,29 +514,75 @@ SERVICES: dict[str, Entry] = {
 GUARDED = {"closing.complete", "execution.pack", "execution.start_picking"}
 
 
+# The public functions of services that take the database but no operator, and why none is
+# theirs to check: the log-in itself, set-up from the command line before anyone exists, and
+# helpers that read no business data. Everything else names who may call it, above.
+WITHOUT_OPERATOR: dict[str, str] = {
+    "operators.login": "the log-in: the PIN is the check",
+    "operators.login_os_user": "the log-in by the real user id the process runs as",
+    "operators.has_operators": "init and seed: whether the first operator must be created",
+    "operators.login_hints": "the demo login screen: who to log in as, before anyone has",
+    "operators.find_actor": "tests and benchmarks only; the app and the command line never call it",
+    "demo.build_demo": "`order-tui demo` builds the demo database before anyone exists",
+    "demo.load_master_data": "`seed` and the demo load sample master data into a new database",
+    "demo.drive_to": "the demo builder, acting as the seed's people (each call authorizes)",
+    "demo.new_order": "the demo builder, acting as the seed's people (each call authorizes)",
+    "common.today": "the business day in the site's time zone",
+    "documents.documents_dir": "where PDFs are written; no data",
+    "documents.default_path": "a file name for a PDF; no data",
+    "exports.exports_dir": "where exports are written; no data",
+    "exports.default_path": "a file name for an export; no data",
+}
+
+
+def _takes_db(fn: Callable[..., Any]) -> bool:
+    params = list(inspect.signature(fn).parameters.values())
+    # helpers inside a caller's transaction take the session first
+    return bool(params) and params[0].name == "db"
+
+
 def _takes_actor(fn: Callable[..., Any]) -> bool:
     params = list(inspect.signature(fn).parameters.values())
-    if not params or params[0].name != "db":
-        return False  # helpers inside a caller's transaction take the session first
     return any("Actor" in str(p.annotation) for p in params)
 
 
-def discovered() -> set[str]:
-    found = set()
+def discovered() -> tuple[set[str], set[str]]:
+    """(services taking an operator, services taking none): public, database first."""
+    with_actor, without = set(), set()
     for info in pkgutil.iter_modules(order_tui.services.__path__):
         module = importlib.import_module(f"order_tui.services.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module.__name__ and not name.startswith("_") and _takes_actor(fn):
-                found.add(f"{info.name}.{name}")
-    return found
+            if fn.__module__ != module.__name__ or name.startswith("_") or not _takes_db(fn):
+                continue
+            (with_actor if _takes_actor(fn) else without).add(f"{info.name}.{name}")
+    return with_actor, without
 
 
 def test_every_service_is_listed() -> None:
-    found = discovered()
+    found, _ = discovered()
     missing = sorted(found - set(SERVICES))
     stale = sorted(set(SERVICES) - found)
     assert not missing, f"services without a row in SERVICES (who may call them?): {missing}"
     assert not stale, f"rows for services that no longer exist: {stale}"
+
+
+def test_every_service_without_an_operator_says_why() -> None:
+    """A new query that forgets the operator fails here: give it the actor and a READS rule."""
+    _, found = discovered()
+    unexplained = sorted(found - set(WITHOUT_OPERATOR))
+    stale = sorted(set(WITHOUT_OPERATOR) - found)
+    assert not unexplained, f"services that check no operator: {unexplained}"
+    assert not stale, f"exemptions for services that no longer exist or now take one: {stale}"
+
+
+def test_the_app_never_looks_an_operator_up_without_a_pin() -> None:
+    src = Path(order_tui.services.__file__).parents[1]
+    callers = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if "find_actor(" in path.read_text(encoding="utf-8") and path.name != "operators.py"
+    ]
+    assert not callers, f"find_actor (no PIN) called by the program: {callers}"
 
 
 @pytest.fixture(scope="module")
@@ -488,7 +610,8 @@ def test_service_as_every_role(name: str, world: World, shared: Database, tmp_pa
         folder = tmp_path / username
         folder.mkdir()
         if allowed:
-            with world.fresh() as db:
+            with nullcontext(shared) if entry.reads else world.fresh() as db:
+                before = fingerprint(db) if entry.reads else ""
                 try:
                     result = entry.call(db, actor(db, username), world, folder)
                 except PermissionDenied as exc:
@@ -499,6 +622,8 @@ def test_service_as_every_role(name: str, world: World, shared: Database, tmp_pa
                     succeeded += 1
                     if entry.scoped and role not in entry.roles and not _empty(result):
                         problems.append(f"{where}: sees another role's work: {result!r:.200}")
+                if entry.reads and fingerprint(db) != before:
+                    problems.append(f"{where}: a query wrote something")
             continue
         before = fingerprint(shared)
         try:

@@ -18,6 +18,7 @@ from order_tui.services.execution import OperationInput
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import AuditEvent, Product, Stock, StockMovement
+from tests.reader import READER
 
 
 def _stock(db: Database, code: str) -> Stock:
@@ -124,7 +125,7 @@ def test_non_stocked_lines_count_as_picked_and_lock_nothing(
     no = new_order(db, cast, "C0002", [("P0001", "2"), ("P0012", "1")])
     drive_to(db, cast, no, Status.APPROVED, tmp_path)
     execution.start_picking(db, cast["liu"], no)
-    view = execution.pick_view(db, no)
+    view = execution.pick_view(db, READER, no)
     service = view.lines[1]
     assert not service.stocked and service.picked == service.qty == 1
     err = _refusal(execution.pick_scanned, db, cast["liu"], no, "P0012")
@@ -140,7 +141,7 @@ def test_non_stocked_lines_count_as_picked_and_lock_nothing(
     closing.cancel(db, cast["zhang"], no, "customer", "客户取消")
     assert _stock(db, "P0001").locked == before.locked
     assert _stock(db, "P0012").locked == 0
-    assert [ln.picked_qty for ln in orders.get_order(db, no).lines] == [0, 0]
+    assert [ln.picked_qty for ln in orders.get_order(db, READER, no).lines] == [0, 0]
 
 
 def test_cancel_after_picking_gives_back_the_locked_stock(
@@ -168,7 +169,7 @@ def test_packing_records_packages_and_refuses_bad_ones(
     )
     detail = execution.pack(db, cast["liu"], no, [(3, Decimal("12.5"), "纸箱 ")])
     assert detail.status == "packed"
-    assert execution.pick_view(db, no).packages == [
+    assert execution.pick_view(db, READER, no).packages == [
         execution.PackageView(3, Decimal("12.5000"), "纸箱")
     ]
 
@@ -185,8 +186,8 @@ def test_pick_queue_is_by_wanted_date_and_pages_by_key(
     drive_to(db, cast, mto, Status.APPROVED, tmp_path)  # waits for production: not listed
     execution.start_picking(db, cast["liu"], made[0][1])
     expected = [no for _, no in sorted(made, key=lambda m: m[0])]
-    first = execution.pick_queue(db, limit=3)
-    rest = execution.pick_queue(db, after=first[-1].cursor, limit=3)
+    first = execution.pick_queue(db, READER, limit=3)
+    rest = execution.pick_queue(db, READER, after=first[-1].cursor, limit=3)
     assert [r.order_no for r in first + rest] == expected
     assert mto not in {r.order_no for r in first + rest}
     assert {r.order_no: r.status for r in rest}[made[0][1]] == "picking"
@@ -202,7 +203,7 @@ def test_plan_with_own_operations_warns_when_it_misses_the_date(
     no = new_order(db, cast, "C0005", [("P0001", "1"), ("P0006", "1")], wanted_in_days=20)
     drive_to(db, cast, no, Status.APPROVED, tmp_path)
     start = today(db)
-    proposed = execution.production_view(db, no, owner="孙班长")
+    proposed = execution.production_view(db, READER, no, owner="孙班长")
     assert [ln.line_no for ln in proposed.lines] == [2] and not proposed.planned
     assert proposed.lines[0].ready_date == start + timedelta(days=25)  # the lead time
     assert [op.owner for op in proposed.lines[0].operations] == ["孙班长"] * 4
@@ -222,7 +223,7 @@ def test_plan_with_own_operations_warns_when_it_misses_the_date(
     assert _refusal(execution.plan_production, db, cast["sun"], no, {2: []}).code == "exec.no_ops"
     warnings = execution.plan_production(db, cast["sun"], no, {2: ops})
     assert len(warnings) == 1 and "after the wanted date" in warnings[0]
-    planned = execution.production_view(db, no)
+    planned = execution.production_view(db, READER, no)
     assert planned.planned and planned.status == "in_production"
     assert [op.name for op in planned.lines[0].operations] == ["下料", "焊接"]
     assert planned.lines[0].due_date == start + timedelta(days=22)
@@ -235,14 +236,14 @@ def test_revise_and_complete_operations_put_the_goods_into_stock(
     no = new_order(db, cast, "C0005", [("P0006", "1")], wanted_in_days=40)
     drive_to(db, cast, no, Status.APPROVED, tmp_path)
     execution.plan_production(db, cast["sun"], no)
-    ops = execution.production_view(db, no).lines[0].operations
+    ops = execution.production_view(db, READER, no).lines[0].operations
     last = ops[-1]
     assert last.id is not None
     later = OperationInput(last.name, "质检 钱工", last.planned_start, last.due_date + timedelta(7))
     with pytest.raises(PermissionDenied):
         execution.revise_operation(db, cast["liu"], no, last.id, later)
     execution.revise_operation(db, cast["sun"], no, last.id, later)
-    line = execution.production_view(db, no).lines[0]
+    line = execution.production_view(db, READER, no).lines[0]
     assert line.due_date == last.due_date + timedelta(7)
     assert line.operations[-1].owner == "质检 钱工"
     with db.reading() as session:
@@ -258,8 +259,8 @@ def test_revise_and_complete_operations_put_the_goods_into_stock(
         execution.complete_operation(db, cast["sun"], no)
     assert _refusal(execution.complete_operation, db, cast["sun"], no).code == "exec.no_open_op"
     assert _stock(db, "P0006").on_hand == before.on_hand + 1
-    assert no in {r.order_no for r in execution.pick_queue(db)}
-    done = execution.production_view(db, no).lines[0].operations
+    assert no in {r.order_no for r in execution.pick_queue(db, READER)}
+    done = execution.production_view(db, READER, no).lines[0].operations
     assert all(op.done_at is not None and op.done_by == "sun" for op in done)
 
 
@@ -271,13 +272,13 @@ def test_open_plans_by_due_date_and_orders_to_plan(
         no = new_order(db, cast, "C0005", [(code, "1")], wanted_in_days=days)
         drive_to(db, cast, no, Status.APPROVED, tmp_path)
         plans.append(no)
-    waiting = execution.orders_to_plan(db)
+    waiting = execution.orders_to_plan(db, READER)
     assert [r.order_no for r in waiting] == [plans[1], plans[2], plans[0]]
     for no in plans:
         execution.plan_production(db, cast["sun"], no)
-    assert execution.orders_to_plan(db) == []
-    first = execution.open_plans(db, limit=2)
-    rest = execution.open_plans(db, after=first[-1].cursor, limit=2)
+    assert execution.orders_to_plan(db, READER) == []
+    first = execution.open_plans(db, READER, limit=2)
+    rest = execution.open_plans(db, READER, after=first[-1].cursor, limit=2)
     rows = first + rest
     assert [r.product_code for r in rows] == ["P0011", "P0006", "P0007"]  # lead 20, 25, 30 days
     assert [r.due_date for r in rows] == sorted(r.due_date for r in rows)
@@ -306,7 +307,7 @@ def test_hold_raised_tops_the_clerks_worklist_and_is_resolved(
     assert queues[0].key == "holds" and queues[0].items[0].order_no == no
     with pytest.raises(GuardFailed, match="on hold"):
         execution.pick_scanned(db, cast["liu"], no, "P0005")
-    rows = execution.holds(db)
+    rows = execution.holds(db, READER)
     assert [(r.order_no, r.kind, r.owner, r.raised_by) for r in rows] == [
         (no, "quality", "zhao", "liu")
     ]
@@ -319,9 +320,9 @@ def test_hold_raised_tops_the_clerks_worklist_and_is_resolved(
         "exec.solution_text"
     )
     execution.release_hold(db, cast["zhao"], no, "replacement", "客户同意更换同规格法兰")
-    assert not orders.get_order(db, no).on_hold
-    assert execution.holds(db) == []
-    done = execution.holds(db, open_only=False)
+    assert not orders.get_order(db, READER, no).on_hold
+    assert execution.holds(db, READER) == []
+    done = execution.holds(db, READER, open_only=False)
     assert done[0].solution_kind == "replacement" and done[0].released_by == "zhao"
     assert done[0].duration(done[0].raised_at) >= timedelta(0)
     err = _refusal(execution.release_hold, db, cast["zhao"], no, "replacement", "again")
@@ -336,13 +337,13 @@ def test_hold_durations_for_the_monthly_review(
     drive_to(db, cast, no, Status.APPROVED, tmp_path)
     execution.raise_hold(db, cast["liu"], no, "delay", "供应商延迟到货")
     day = today(db)
-    open_one = execution.hold_durations(db, day, day + timedelta(days=1))
+    open_one = execution.hold_durations(db, READER, day, day + timedelta(days=1))
     assert [(d.order_no, d.kind, d.released_at) for d in open_one] == [(no, "delay", None)]
     execution.release_hold(db, cast["zhao"], no, "new_date", "交期顺延一周")
-    closed = execution.hold_durations(db, day.replace(day=1), day + timedelta(days=1))[0]
+    closed = execution.hold_durations(db, READER, day.replace(day=1), day + timedelta(days=1))[0]
     assert closed.released_at is not None and closed.solution_kind == "new_date"
     assert closed.hours >= 0
-    assert execution.hold_durations(db, date(2000, 1, 1), date(2000, 2, 1)) == []
+    assert execution.hold_durations(db, READER, date(2000, 1, 1), date(2000, 2, 1)) == []
 
 
 def test_every_execution_message_has_both_languages() -> None:

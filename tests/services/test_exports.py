@@ -14,6 +14,7 @@ from order_tui.services import exports
 from order_tui.services.demo import DemoCast
 from order_tui.services.exports import ExportTable, export_table, pages
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 ROWS = [
     ("C0001", "北京华宇科技有限公司", Decimal("1234.50"), date(2026, 11, 27), '含,逗号\n与"引号"'),
@@ -103,14 +104,14 @@ def test_many_rows_stream_to_xlsx(tmp_path: Path) -> None:
 def test_service_lists_page_through_the_database(
     db: Database, cast: DemoCast, tmp_path: Path
 ) -> None:
-    path = export_table(exports.customers_table(db, "zh"), tmp_path / "c.xlsx")
+    path = export_table(exports.customers_table(db, READER, "zh"), tmp_path / "c.xlsx")
     sheet = load_workbook(path).active
     assert sheet["A1"].value == "客户编码" and sheet["B2"].value == "北京华宇科技有限公司"
     assert sheet["D2"].value == pytest.approx(500000) and sheet["D2"].number_format == "#,##0.00"
-    stock = export_table(exports.stock_table(db, "en"), tmp_path / "s.csv")
+    stock = export_table(exports.stock_table(db, READER, "en"), tmp_path / "s.csv")
     text = stock.read_text(encoding="utf-8-sig")
     assert text.startswith("Code,Name,Spec,Unit,On hand") and "P0002" in text
-    products = list(exports.products_table(db, "en").rows)
+    products = list(exports.products_table(db, READER, "en").rows)
     assert len(products) == len({p[0] for p in products}) > 10  # every product once
 
 

@@ -9,6 +9,7 @@ from order_tui.domain.errors import Conflict, LoginRefused, PermissionDenied, Va
 from order_tui.services import attachments, forms, lookup, masterdata, operators, orders
 from order_tui.services.demo import DemoCast, new_order
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 
 @pytest.mark.parametrize(
@@ -16,20 +17,20 @@ from order_tui.store.engine import Database
     [("bjhy", "C0001"), ("华信", "C0003"), ("91310115", "C0002"), ("c0004", "C0004")],
 )
 def test_customer_lookup(db: Database, text: str, code: str) -> None:
-    hits = lookup.customers(db, text)
+    hits = lookup.customers(db, READER, text)
     assert hits and hits[0].code == code
 
 
 def test_customer_lookup_by_phone_and_escaping(db: Database) -> None:
-    phone = lookup.customers(db, "C0002")[0].phone
-    assert lookup.customers(db, phone[-6:])[0].code == "C0002"
-    assert lookup.customers(db, "%") == []
+    phone = lookup.customers(db, READER, "C0002")[0].phone
+    assert lookup.customers(db, READER, phone[-6:])[0].code == "C0002"
+    assert lookup.customers(db, READER, "%") == []
 
 
 def test_product_lookup_shows_availability(db: Database) -> None:
-    hit = lookup.product(db, "P0001")
+    hit = lookup.product(db, READER, "P0001")
     assert hit is not None and hit.available == hit.on_hand - hit.locked
-    assert [h.code for h in lookup.products(db, "伺服")] == ["P0002", "P0003"]
+    assert [h.code for h in lookup.products(db, READER, "伺服")] == ["P0002", "P0003"]
 
 
 def test_login_refusal_carries_fields(db: Database) -> None:
@@ -58,13 +59,13 @@ def test_update_customer_checks_version_and_keeps_order_snapshots(
     db: Database, cast: DemoCast
 ) -> None:
     no = new_order(db, cast, "C0001", [("P0001", "1")])
-    data, version = masterdata.customer_input(db, "C0001")
+    data, version = masterdata.customer_input(db, READER, "C0001")
     data.legal_name = "北京华宇智能科技有限公司"
     masterdata.update_customer(db, cast["zhao"], data, version)
     with pytest.raises(Conflict):
         masterdata.update_customer(db, cast["zhao"], data, version)
-    assert orders.get_order(db, no).cust_name == "北京华宇科技有限公司"
-    assert lookup.customers(db, "bjhyzn")[0].code == "C0001"
+    assert orders.get_order(db, READER, no).cust_name == "北京华宇科技有限公司"
+    assert lookup.customers(db, READER, "bjhyzn")[0].code == "C0001"
     data.uscc = "91110108700286417K"
     with pytest.raises(ValidationError) as info:
         masterdata.update_customer(db, cast["zhao"], data, version + 1)
@@ -79,7 +80,7 @@ def test_contacts_addresses_and_order_address_choice(db: Database, cast: DemoCas
     address_id = masterdata.add_address(
         db, cast["zhao"], "C0001", "河北省", "廊坊市", "广阳区", "新源道88号仓库", "065000"
     )
-    assert len(masterdata.contacts(db, "C0001")) == 2
+    assert len(masterdata.contacts(db, READER, "C0001")) == 2
     detail = orders.create_order(
         db,
         cast["zhao"],
@@ -89,32 +90,32 @@ def test_contacts_addresses_and_order_address_choice(db: Database, cast: DemoCas
 
 
 def test_product_update_and_stock_pages(db: Database, cast: DemoCast) -> None:
-    data, version = masterdata.product_input(db, "P0001")
+    data, version = masterdata.product_input(db, READER, "P0001")
     data.list_price = Decimal("6900.00")
     with pytest.raises(PermissionDenied):
         masterdata.update_product(db, cast["zhao"], data, version)
     masterdata.update_product(db, cast["zhang"], data, version)
-    assert masterdata.product_input(db, "P0001")[0].list_price == Decimal("6900.00")
-    first = masterdata.stock_page(db, limit=5)
-    second = masterdata.stock_page(db, after_code=first[-1].code, limit=5)
+    assert masterdata.product_input(db, READER, "P0001")[0].list_price == Decimal("6900.00")
+    first = masterdata.stock_page(db, READER, limit=5)
+    second = masterdata.stock_page(db, READER, after_code=first[-1].code, limit=5)
     assert [r.code for r in first] == ["P0001", "P0002", "P0003", "P0004", "P0005"]
     assert second[0].code == "P0006"
-    assert masterdata.movements(db, "P0001")[0].kind == "receipt"
+    assert masterdata.movements(db, READER, "P0001")[0].kind == "receipt"
 
 
 def test_order_input_round_trip_and_attachment_removal(
     db: Database, cast: DemoCast, tmp_path: Path
 ) -> None:
     no = new_order(db, cast, "C0002", [("P0001", "2"), ("P0003", "1")])
-    data, version = orders.order_input_of(db, no)
+    data, version = orders.order_input_of(db, READER, no)
     assert [li.product_code for li in data.lines] == ["P0001", "P0003"]
     again = orders.edit_order(db, cast["zhao"], no, data, version)
-    assert again.total == orders.get_order(db, no).total
+    assert again.total == orders.get_order(db, READER, no).total
     letter = tmp_path / "确认函.pdf"
     letter.write_bytes(b"%PDF")
     sha = attachments.attach(db, cast["zhao"], no, letter, "purchase_confirmation")
     orders.remove_attachment(db, cast["zhao"], no, sha)
-    assert orders.get_order(db, no).attachments == []
+    assert orders.get_order(db, READER, no).attachments == []
 
 
 def test_admin_sets_roles(db: Database, cast: DemoCast) -> None:
@@ -145,7 +146,7 @@ def test_free_text_requirement_lines_and_history(db: Database, cast: DemoCast) -
     assert [f["line_no"] for f in result.feasibility] == [1]  # free text: nothing to check
     with pytest.raises(VE, match="not products yet"):
         intake.convert_to_order(db, cast["zhao"], result.id)
-    history = intake.customer_history(db, "C0001")
+    history = intake.customer_history(db, READER, "C0001")
     assert history.recent and history.open_requirements == [result.id]
     detail = intake.convert_to_order(
         db,
@@ -156,18 +157,18 @@ def test_free_text_requirement_lines_and_history(db: Database, cast: DemoCast) -
         ),
     )
     assert detail.status == "draft"
-    assert intake.customer_history(db, "C0001").open_requirements == []
+    assert intake.customer_history(db, READER, "C0001").open_requirements == []
 
 
 def test_search_orders_by_number_name_and_initials(db: Database, cast: DemoCast) -> None:
     no = new_order(db, cast, "C0003", [("P0001", "1")])
-    assert [o.order_no for o in orders.search_orders(db, no[-5:])] == [no]
-    assert no in [o.order_no for o in orders.search_orders(db, "华信")]
-    assert no in [o.order_no for o in orders.search_orders(db, "hxjm")]
+    assert [o.order_no for o in orders.search_orders(db, READER, no[-5:])] == [no]
+    assert no in [o.order_no for o in orders.search_orders(db, READER, "华信")]
+    assert no in [o.order_no for o in orders.search_orders(db, READER, "hxjm")]
 
 
 def test_stale_master_data_names_who_and_the_ledger_pages(db: Database, cast: DemoCast) -> None:
-    data, version = masterdata.product_input(db, "P0001")
+    data, version = masterdata.product_input(db, READER, "P0001")
     masterdata.update_product(db, cast["zhang"], data, version)
     with pytest.raises(Conflict) as info:
         masterdata.update_product(db, cast["zhang"], data, version)
@@ -178,8 +179,8 @@ def test_stale_master_data_names_who_and_the_ledger_pages(db: Database, cast: De
     assert bad.value.field == "unit"
     for n in range(3):
         masterdata.receive_stock(db, cast["liu"], "P0001", Decimal(n + 1), note=f"入库{n}")
-    first = masterdata.movements(db, "P0001", limit=2)
-    rest = masterdata.movements(db, "P0001", limit=10, before_id=first[-1].id)
+    first = masterdata.movements(db, READER, "P0001", limit=2)
+    rest = masterdata.movements(db, READER, "P0001", limit=10, before_id=first[-1].id)
     assert [m.note for m in first] == ["入库2", "入库1"]
     assert rest[0].note == "入库0" and rest[0].operator == "liu"
 
@@ -198,5 +199,5 @@ def test_order_input_keeps_the_chosen_address(db: Database, cast: DemoCast) -> N
         cast["zhao"],
         orders.OrderInput("C0001", [orders.LineInput("P0001", Decimal(1))], address_id=address_id),
     )
-    data, _ = orders.order_input_of(db, detail.order_no)
+    data, _ = orders.order_input_of(db, READER, detail.order_no)
     assert data.address_id == address_id

@@ -44,6 +44,7 @@ from tests.hostile import (
     hostile_text,
     one_hostile,
 )
+from tests.reader import READER
 from tests.services.hostile_world import World, actor, attempt, build_world, fingerprint
 
 FEW = settings(
@@ -165,7 +166,7 @@ def test_create_order(world: World, data: orders.OrderInput) -> None:
     with world.fresh() as db:
         made = attempt(db, lambda: orders.create_order(db, actor(db, "zhao"), data))
         if made is not None:
-            assert orders.get_order(db, made.order_no).remarks == data.remarks
+            assert orders.get_order(db, READER, made.order_no).remarks == data.remarks
 
 
 @FEW
@@ -211,13 +212,13 @@ def test_holds(world: World, kind: str, text: str, owner: str) -> None:
 def test_plan_production(world: World, name: str, owner: str, start: date, due: date) -> None:
     with world.fresh() as db:
         order_no = world.order("mto")
-        detail = orders.get_order(db, order_no)
+        detail = orders.get_order(db, READER, order_no)
         mto = [ln for ln in detail.lines if ln.made_to_order]
         ops = {mto[0].line_no: [execution.OperationInput(name, owner, start, due)]}
         sun = actor(db, "sun")
         plans = attempt(db, lambda: execution.plan_production(db, sun, order_no, ops))
         if plans is not None:
-            view = execution.production_view(db, order_no)
+            view = execution.production_view(db, READER, order_no)
             op = view.lines[0].operations[0] if view.lines else None
             if op is not None:
                 attempt(
@@ -234,7 +235,7 @@ def test_pick_and_pack(world: World, qty: Decimal, code: str, spec: str | None) 
     with world.fresh() as db:
         order_no = world.order("picking")
         liu = actor(db, "liu")
-        line_no = orders.get_order(db, order_no).lines[0].line_no
+        line_no = orders.get_order(db, READER, order_no).lines[0].line_no
         attempt(db, lambda: execution.pick_scanned(db, liu, order_no, code, qty, spec))
         attempt(db, lambda: execution.pick(db, liu, order_no, {line_no: qty}))
         attempt(db, lambda: execution.pack(db, liu, order_no, [(1, qty, code)]))
@@ -261,7 +262,7 @@ def test_ship(
 ) -> None:
     with world.fresh() as db:
         order_no = world.order("packed")
-        lines = orders.get_order(db, order_no).lines
+        lines = orders.get_order(db, READER, order_no).lines
         quantities = None if qty is None else {lines[0].line_no: qty}
         attempt(
             db,
@@ -398,9 +399,9 @@ def test_add_and_update_customer(world: World, data: masterdata.CustomerInput) -
         zhao = actor(db, "zhao")
         added = attempt(db, lambda: masterdata.add_customer(db, zhao, data))
         if added is not None:
-            stored, _ = masterdata.customer_input(db, data.code.strip())
+            stored, _ = masterdata.customer_input(db, READER, data.code.strip())
             assert stored.legal_name == data.legal_name.strip()
-        _, version = masterdata.customer_input(db, "C0001")
+        _, version = masterdata.customer_input(db, READER, "C0001")
         data.code = "C0001"
         attempt(db, lambda: masterdata.update_customer(db, zhao, data, version))
 
@@ -450,7 +451,7 @@ def test_add_and_update_product(world: World, p: masterdata.ProductInput) -> Non
     with world.fresh() as db:
         zhang = actor(db, "zhang")
         attempt(db, lambda: masterdata.add_product(db, zhang, p))
-        _, version = masterdata.product_input(db, "P0001")
+        _, version = masterdata.product_input(db, READER, "P0001")
         p.code = "P0001"
         attempt(db, lambda: masterdata.update_product(db, zhang, p, version))
 
@@ -567,12 +568,12 @@ def test_inbox_filters(
 @FEW
 @given(text=hostile_text, months=hostile_int, as_of=st.one_of(st.none(), hostile_date))
 def test_lookups_and_profiles(shared: Database, text: str, months: int, as_of: date | None) -> None:
-    attempt(shared, lambda: lookup.customers(shared, text))
-    attempt(shared, lambda: lookup.products(shared, text))
-    attempt(shared, lambda: lookup.product(shared, text))
-    attempt(shared, lambda: orders.search_orders(shared, text))
-    attempt(shared, lambda: intake.customer_history(shared, text))
-    attempt(shared, lambda: orders.get_order(shared, text))
+    attempt(shared, lambda: lookup.customers(shared, READER, text))
+    attempt(shared, lambda: lookup.products(shared, READER, text))
+    attempt(shared, lambda: lookup.product(shared, READER, text))
+    attempt(shared, lambda: orders.search_orders(shared, READER, text))
+    attempt(shared, lambda: intake.customer_history(shared, READER, text))
+    attempt(shared, lambda: orders.get_order(shared, READER, text))
     chen = actor(shared, "chen")
     attempt(shared, lambda: profile.customer_profile(shared, chen, text))
     attempt(shared, lambda: profile.customer_profile(shared, chen, "C0001", months, as_of))

@@ -12,6 +12,7 @@ from order_tui.services import imports, masterdata
 from order_tui.services.demo import DemoCast
 from order_tui.store import repo
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data" / "import"
 HEAD_EN = (
@@ -36,7 +37,7 @@ def write(tmp_path: Path, name: str, *lines: str, encoding: str = "utf-8") -> Pa
 
 
 def customer_count(db: Database) -> int:
-    return len(masterdata.customers_page(db, None, 1000))
+    return len(masterdata.customers_page(db, READER, None, 1000))
 
 
 def test_templates_import_clean(db: Database, cast: DemoCast) -> None:

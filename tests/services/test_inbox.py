@@ -9,6 +9,7 @@ from order_tui.domain.lifecycle import Status
 from order_tui.services import inbox, orders, review
 from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store.engine import Database
+from tests.reader import READER
 
 
 def _submitted(db: Database, cast: DemoCast, customer: str, lines: list[tuple[str, str]]) -> str:
@@ -29,7 +30,7 @@ def test_each_department_sees_its_pending_orders(db: Database, cast: DemoCast) -
     review.reject(db, cast["zhang"], plain, "price", "价格需重新确认")
     # A rejection ends the round: nobody waits on that order any more.
     assert plain not in [r.order_no for r in inbox.page(db, cast["liu"])]
-    _, version = orders.order_input_of(db, plain)
+    _, version = orders.order_input_of(db, READER, plain)
     review.resubmit(db, cast["zhao"], plain, version)
     # The new round asks every department again, finance included.
     rows = {r.order_no: r for r in inbox.page(db, cast["chen"])}
@@ -82,7 +83,7 @@ def test_batch_option_codes_report_each_result(db: Database, cast: DemoCast) -> 
         (a, True),
         (a, False),
     ]
-    assert orders.get_order(db, c).status == "returned"
+    assert orders.get_order(db, READER, c).status == "returned"
     assert "reason code" in results[1].message
     assert [r.order_no for r in inbox.page(db, cast["chen"])] == [b]
 
@@ -96,7 +97,7 @@ def test_two_reviewers_racing_count_once(db: Database, cast: DemoCast) -> None:
     review.approve(db, cast["chen"], no)
     with pytest.raises(Conflict, match="already gave its verdict"):
         review.approve(db, second, no)
-    detail = orders.get_order(db, no)
+    detail = orders.get_order(db, READER, no)
     assert [v["department"] for v in detail.verdicts] == ["finance"]
 
 

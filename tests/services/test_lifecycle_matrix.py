@@ -31,6 +31,7 @@ from order_tui.store import repo
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
 from tests import pg
+from tests.reader import READER
 
 KINDS = {"stock": [("P0001", "1")], "mto": [("P0001", "1"), ("P0006", "1")]}
 
@@ -123,7 +124,7 @@ def _drive(db: Database, kind: str, status: Status) -> str:
         execution.plan_production(db, cast["sun"], order_no)
     else:
         drive_to(db, cast, order_no, status, folder)
-    assert orders.get_order(db, order_no).status == status.value
+    assert orders.get_order(db, READER, order_no).status == status.value
     db.dispose()
     return order_no
 
@@ -181,7 +182,7 @@ def test_matrix(
         pytest.skip("PostgreSQL runs the made-to-order half of the matrix (CI time budget)")
     scenario = _scenario(tmp_path_factory, kind, status)
     db = scenario.open(tmp_path / "shared")
-    order = orders.get_order(db, scenario.order_no)
+    order = orders.get_order(db, READER, scenario.order_no)
     problems: list[str] = []
     successes = 0
     for action in Action:

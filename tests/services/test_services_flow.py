@@ -21,6 +21,7 @@ from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import Stock
+from tests.reader import READER
 
 
 def _stock(db: Database, code: str) -> Stock:
@@ -69,7 +70,7 @@ def test_parallel_review_and_resubmission_diff(db: Database, cast: DemoCast) -> 
         None,
     )
     review.resubmit(db, cast["zhao"], no, edited.version)
-    changes = review.round_changes(db, no)
+    changes = review.round_changes(db, READER, no)
     assert changes["lines"]["1"][0] == "changed"
     assert changes["lines"]["1"][1]["qty"] == ["2.0000", "3.0000"]
     # A new round: the sales verdict of round 1 does not count.
@@ -80,7 +81,7 @@ def test_parallel_review_and_resubmission_diff(db: Database, cast: DemoCast) -> 
 
 def test_stale_version_names_who_changed_it(db: Database, cast: DemoCast) -> None:
     no = new_order(db, cast, "C0001", [("P0001", "1")])
-    seen = orders.get_order(db, no)
+    seen = orders.get_order(db, READER, no)
     orders.edit_order(
         db,
         cast["zhao"],
@@ -91,7 +92,7 @@ def test_stale_version_names_who_changed_it(db: Database, cast: DemoCast) -> Non
     with pytest.raises(Conflict, match="changed by zhao") as info:
         review.submit(db, cast["zhao"], no, expected_version=seen.version)
     assert info.value.changed_by == "zhao"
-    assert orders.get_order(db, no).status == "draft"
+    assert orders.get_order(db, READER, no).status == "draft"
 
 
 def test_picking_locks_stock_and_cancel_releases_it(
@@ -178,7 +179,7 @@ def test_discrepancy_raises_a_hold_that_the_clerk_releases(
         receipt=receipt,
     )
     assert done.status == "delivered"
-    assert delivery.feedback_queue(db)[0]["order_no"] == no
+    assert delivery.feedback_queue(db, READER)[0]["order_no"] == no
 
 
 def test_lockout_after_five_wrong_pins(db: Database) -> None:

@@ -16,6 +16,7 @@ from order_tui.services.demo import DemoCast, build_demo, new_order
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import AuditEvent
+from tests.reader import READER
 
 
 def trail(db: Database, entity: str, entity_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -54,7 +55,7 @@ def test_order_with_30_percent_prepaid_and_60_days(db: Database, cast: DemoCast)
     action, changes = order_trail(db, detail.order_no)[0]
     assert action == "create"
     assert (changes["prepay_pct"], changes["credit_days"]) == (30, 60)
-    again, version = orders.order_input_of(db, detail.order_no)
+    again, version = orders.order_input_of(db, READER, detail.order_no)
     assert (again.prepay_pct, again.credit_days) == (30, 60)
     assert version == detail.version
 
@@ -95,12 +96,12 @@ def test_bad_numbers_are_refused_beside_their_field(
     with pytest.raises(ValidationError) as info:
         orders.create_order(db, cast["zhao"], data)
     assert (info.value.field, info.value.code) == (field, code)
-    assert orders.list_orders(db) == []
+    assert orders.list_orders(db, READER) == []
 
 
 def test_editing_the_numbers_is_audited(db: Database, cast: DemoCast) -> None:
     no = new_order(db, cast, "C0002", [("P0005", "3")])
-    data, version = orders.order_input_of(db, no)
+    data, version = orders.order_input_of(db, READER, no)
     assert (data.prepay_pct, data.credit_days) == (0, 60)
     data.prepay_pct, data.credit_days = 30, 45
     detail = orders.edit_order(db, cast["zhao"], no, data, version)
@@ -112,7 +113,7 @@ def test_editing_the_numbers_is_audited(db: Database, cast: DemoCast) -> None:
     with pytest.raises(ValidationError) as info:
         orders.edit_order(db, cast["zhao"], no, data, detail.version)
     assert info.value.field == "credit_days"
-    assert orders.get_order(db, no).credit_days == 45
+    assert orders.get_order(db, READER, no).credit_days == 45
 
 
 @pytest.mark.parametrize("who", ["wang", "zhang", "chen", "liu", "admin"])
@@ -120,7 +121,7 @@ def test_only_the_clerk_enters_terms(db: Database, cast: DemoCast, who: str) -> 
     with pytest.raises(PermissionDenied):
         orders.create_order(db, cast[who], order_input(prepay_pct=30, credit_days=60))
     no = new_order(db, cast, "C0002", [("P0005", "3")])
-    data, version = orders.order_input_of(db, no)
+    data, version = orders.order_input_of(db, READER, no)
     data.prepay_pct = 10
     with pytest.raises(PermissionDenied):
         orders.edit_order(db, cast[who], no, data, version)
@@ -133,7 +134,7 @@ def test_finance_sees_terms_looser_than_the_customer_allows(db: Database, cast: 
         cast["zhao"],
         order_input(customer_code="C0003", payment_terms="net30", prepay_pct=30, credit_days=60),
     )
-    found = [f for f in review.findings(db, loose.order_no) if f.code == "terms_loose"]
+    found = [f for f in review.findings(db, READER, loose.order_no) if f.code == "terms_loose"]
     assert [(f.department.value, f.severity) for f in found] == [("finance", "block")]
     assert found[0].evidence["max_credit_days"] == "30"
     assert found[0].evidence["terms_zh"] == "30% 预付，余款月结60天"
@@ -148,7 +149,7 @@ def test_finance_sees_terms_looser_than_the_customer_allows(db: Database, cast: 
         cast["zhao"],
         order_input(customer_code="C0003", payment_terms="net30", prepay_pct=30, credit_days=30),
     )
-    assert not [f for f in review.findings(db, fine.order_no) if f.code.startswith("terms")]
+    assert not [f for f in review.findings(db, READER, fine.order_no) if f.code.startswith("terms")]
 
 
 def test_the_demo_has_an_order_with_30_percent_and_60_days(
@@ -156,7 +157,8 @@ def test_the_demo_has_an_order_with_30_percent_and_60_days(
 ) -> None:
     made = build_demo(empty_db)
     numbers = [
-        (d.prepay_pct, d.credit_days) for d in (orders.get_order(empty_db, no) for no in made)
+        (d.prepay_pct, d.credit_days)
+        for d in (orders.get_order(empty_db, READER, no) for no in made)
     ]
     assert (30, 60) in numbers
     # the demo requirement includes the installation service, checked as not stocked
@@ -178,9 +180,9 @@ def repo_requirements(db: Database) -> list[dict[str, Any]]:
 
 def test_a_service_line_has_no_stock_finding(db: Database, cast: DemoCast) -> None:
     no = new_order(db, cast, "C0001", [("P0001", "1"), ("P0012", "5")])
-    assert [f for f in review.findings(db, no) if f.code == "stock"] == []
+    assert [f for f in review.findings(db, READER, no) if f.code == "stock"] == []
     short = new_order(db, cast, "C0001", [("P0002", "500"), ("P0012", "5")])
-    stock = [f for f in review.findings(db, short) if f.code == "stock"]
+    stock = [f for f in review.findings(db, READER, short) if f.code == "stock"]
     assert [f.evidence["line"] for f in stock] == ["1"]
 
 
@@ -201,22 +203,22 @@ def test_feasibility_of_a_service_is_not_stocked(db: Database, cast: DemoCast) -
 
 
 def test_lookup_says_whether_a_product_is_stocked(db: Database) -> None:
-    service = lookup.product(db, "P0012")
-    goods = lookup.product(db, "P0001")
+    service = lookup.product(db, READER, "P0012")
+    goods = lookup.product(db, READER, "P0001")
     assert service is not None and goods is not None
     assert (service.stocked, goods.stocked) == (False, True)
-    listed = {p.code: p.stocked for p in masterdata.products_page(db, None, 50)}
+    listed = {p.code: p.stocked for p in masterdata.products_page(db, READER, None, 50)}
     assert listed["P0012"] is False and listed["P0001"] is True
 
 
 def test_the_manager_sets_the_stocked_flag(db: Database, cast: DemoCast) -> None:
-    data, version = masterdata.product_input(db, "P0013")
+    data, version = masterdata.product_input(db, READER, "P0013")
     assert data.stocked is True
     data.stocked = False
     with pytest.raises(PermissionDenied):
         masterdata.update_product(db, cast["zhao"], data, version)
     masterdata.update_product(db, cast["zhang"], data, version)
-    again, new_version = masterdata.product_input(db, "P0013")
+    again, new_version = masterdata.product_input(db, READER, "P0013")
     assert again.stocked is False and new_version == version + 1
     with db.reading() as session:
         product_id = repo.find_product(session, "P0013").id or 0
@@ -237,7 +239,7 @@ def test_the_manager_sets_the_stocked_flag(db: Database, cast: DemoCast) -> None
             stocked=False,
         ),
     )
-    hit = lookup.product(db, "P0099")
+    hit = lookup.product(db, READER, "P0099")
     assert hit is not None and hit.stocked is False
 
 
@@ -341,11 +343,11 @@ def test_a_resubmission_shows_the_reviewers_the_new_terms(db: Database, cast: De
     no = new_order(db, cast, "C0002", [("P0005", "3")])
     review.submit(db, cast["zhao"], no)
     review.reject(db, cast["chen"], no, "terms", "请客户预付三成")
-    data, version = orders.order_input_of(db, no)
+    data, version = orders.order_input_of(db, READER, no)
     data.prepay_pct = 30
     orders.edit_order(db, cast["zhao"], no, data, version)
     review.resubmit(db, cast["zhao"], no)
-    changes = review.round_changes(db, no)
+    changes = review.round_changes(db, READER, no)
     assert changes["prepay_pct"] == [0, 30]
     assert "credit_days" not in changes
     # a round kept before the order had these fields shows no change for them

@@ -17,6 +17,7 @@ from order_tui.screens.customer_form import ConfirmDialog
 from order_tui.services import Database, delivery, operators, orders, worklist
 from order_tui.services.demo import DemoCast
 from order_tui.store import repo
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -86,7 +87,7 @@ async def test_archivist_attaches_completes_and_archives_from_the_queue(
         assert "齐全" in screen_text(pilot).splitlines()[4]
         await pilot.press("c")
         await settle(pilot)
-        assert orders.get_order(db, order_no).status == "completed"
+        assert orders.get_order(db, READER, order_no).status == "completed"
         rows = screen_text(pilot).splitlines()[4:8]
         assert any(order_no in row and "待归档" in row for row in rows)
 
@@ -98,7 +99,7 @@ async def test_archivist_attaches_completes_and_archives_from_the_queue(
         assert "归档订单" in screen_text(pilot) and "只读" in screen_text(pilot)
         await pilot.press("y")
         await settle(pilot)
-        detail = orders.get_order(db, order_no)
+        detail = orders.get_order(db, READER, order_no)
         assert detail.status == "archived" and detail.retention_until is not None
         assert order_no not in screen_text(pilot)
 

@@ -20,6 +20,7 @@ from order_tui.screens.order_entry import OrderEntryScreen
 from order_tui.screens.palette import ConfirmScreen, PaletteScreen
 from order_tui.services import Database, execution, lookup, operators, worklist
 from order_tui.widgets.line_grid import LineGrid
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -71,7 +72,7 @@ async def test_a_uscc_refused_by_the_service_is_shown_in_chinese_under_the_field
         assert f"已有客户使用统一社会信用代码 {TAKEN_USCC}" in screen_text(pilot)
         assert form.focused is form.query_one("#uscc", Input)
         assert form.query_one("#detail", Input).value == "文三路100号"  # nothing typed is lost
-        assert not [h for h in lookup.customers(db, "C0100") if h.code == "C0100"]
+        assert not [h for h in lookup.customers(db, READER, "C0100") if h.code == "C0100"]
         # Corrected: the check character of the new code is accepted and the form saves.
         await pilot.press("end", *["backspace"] * len(TAKEN_USCC), *body, uscc_check_char(body))
         await pilot.press("f9")

@@ -18,6 +18,7 @@ from order_tui.screens.shipping import ShipmentScreen, ShippingListScreen
 from order_tui.screens.signoff import SignOffScreen
 from order_tui.services import Database, delivery, documents, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.reader import READER
 from tests.ui.pilot import logged_in, press, screen_text, settle
 
 SIZE = (80, 24)
@@ -85,7 +86,7 @@ async def test_shipping_a_partial_delivery(db: Database, cast: DemoCast, tmp_pat
         assert isinstance(app.screen, ShippingListScreen), screen_text(pilot)
         text = screen_text(pilot)
         assert no in text and "已发 1 次，欠 1 行" in text and "欠货" in text, text
-    detail = orders.get_order(db, no)
+    detail = orders.get_order(db, READER, no)
     assert detail.status == "packed"
     assert [ln.shipped_qty for ln in detail.lines] == [Decimal(3), Decimal(6)]
     shipment = delivery.shipping_form(db, cast["zhou"], no).shipments[0]
@@ -116,7 +117,7 @@ async def test_shipping_form_keeps_bad_input_beside_the_field(
         text = screen_text(pilot)
         assert "a tracking number is 3 to 40 letters" in text, text
         assert app.screen.query_one("#f-tracking").value == "#12"  # type: ignore[attr-defined]
-    assert orders.get_order(db, no).status == "packed"
+    assert orders.get_order(db, READER, no).status == "packed"
 
 
 async def test_sign_off_with_a_discrepancy_puts_the_order_on_hold(
@@ -144,7 +145,7 @@ async def test_sign_off_with_a_discrepancy_puts_the_order_on_hold(
         assert "签收人 李经理" in screen_text(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, HomeScreen), screen_text(pilot)
-    detail = orders.get_order(db, no)
+    detail = orders.get_order(db, READER, no)
     assert detail.status == "shipped" and detail.on_hold
     assert detail.holds[0]["kind"] == "discrepancy"
     assert detail.holds[0]["description"] == "Box dented 外箱破损"
@@ -174,7 +175,7 @@ async def test_sign_off_needs_the_receipt_to_deliver(
         await press(pilot, "ctrl+s")
         assert "becomes Delivered" in screen_text(pilot)
         await press(pilot, "enter")
-    assert orders.get_order(db, no).status == "delivered"
+    assert orders.get_order(db, READER, no).status == "delivered"
 
 
 async def test_the_feedback_queue_records_a_missed_call_then_the_call(
@@ -308,4 +309,4 @@ async def test_f8_prints_the_delivery_receipt_from_the_shipment_form(
         # Esc writes nothing
         await press(pilot, "f8", "escape")
         assert isinstance(app.screen, ShipmentScreen)
-    assert orders.get_order(db, no).status == "packed"  # printing changes nothing
+    assert orders.get_order(db, READER, no).status == "packed"  # printing changes nothing

@@ -11,6 +11,7 @@ from order_tui.screens.holds import HoldDialog, HoldsScreen, ReleaseDialog
 from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -73,8 +74,8 @@ async def test_raise_from_the_detail_and_release_from_the_holds_list(
         await settle(pilot)
         text = screen_text(pilot)
         assert no in text and "调整交期" in text
-    assert not orders.get_order(db, no).on_hold
-    done = [h for h in execution.holds(db, open_only=False) if h.order_no == no]
+    assert not orders.get_order(db, READER, no).on_hold
+    done = [h for h in execution.holds(db, READER, open_only=False) if h.order_no == no]
     assert [(h.kind, h.solution_kind, h.solution) for h in done] == [
         ("delay", "new_date", "客户同意交期顺延两周")
     ]
@@ -107,4 +108,4 @@ async def test_the_clerk_releases_from_the_order_in_english(
         await settle(pilot)
         assert isinstance(app.screen, OrderDetailScreen)
         assert "[ON HOLD]" not in screen_text(pilot)
-    assert not orders.get_order(db, no).on_hold
+    assert not orders.get_order(db, READER, no).on_hold

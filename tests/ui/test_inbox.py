@@ -23,6 +23,7 @@ from order_tui.services import Database, inbox, operators, orders, review
 from order_tui.services.demo import DemoCast, build_demo, new_order
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -105,7 +106,7 @@ def row_lines(screen: InboxScreen) -> list[str]:
 
 
 def finance_verdicts(db: Database, order_no: str) -> list[dict[str, object]]:
-    detail = orders.get_order(db, order_no)
+    detail = orders.get_order(db, READER, order_no)
     return [
         v
         for v in detail.verdicts
@@ -201,7 +202,9 @@ async def test_finance_clears_its_inbox_with_option_codes(db: Database) -> None:
     for order_no in (first, second):
         [verdict] = finance_verdicts(db, order_no)
         assert verdict["verdict"] == "approve"
-        assert orders.get_order(db, order_no).status == "in_review"  # the others still decide
+        assert (
+            orders.get_order(db, READER, order_no).status == "in_review"
+        )  # the others still decide
 
 
 @pytest.mark.parametrize(
@@ -237,7 +240,7 @@ async def test_each_department_clears_its_inbox_from_home(
         assert isinstance(app.screen, HomeScreen)
     assert pending_for(db, username) == []
     for order_no in waiting:
-        detail = orders.get_order(db, order_no)
+        detail = orders.get_order(db, READER, order_no)
         mine = [
             v
             for v in detail.verdicts
@@ -257,7 +260,7 @@ async def test_the_last_department_approves_the_order(db: Database, cast: DemoCa
         await pilot.press("1", "enter")
         await settle(pilot)
         assert results(pilot) == [f"OK  {order_no} Warehouse  approved: every department agreed"]
-    assert orders.get_order(db, order_no).status == "approved"
+    assert orders.get_order(db, READER, order_no).status == "approved"
 
 
 async def test_reject_and_hold_ask_per_order_and_report_each(db: Database) -> None:
@@ -295,11 +298,11 @@ async def test_reject_and_hold_ask_per_order_and_report_each(db: Database) -> No
         await settle(pilot)
         rows = row_lines(inbox_of(app))
         assert len(rows) == 1 and second in rows[0] and "挂起" in rows[0]
-    rejected = orders.get_order(db, first)
+    rejected = orders.get_order(db, READER, first)
     assert rejected.status == "returned"
     [verdict] = [v for v in rejected.verdicts if v["department"] == "finance"]
     assert (verdict["reason"], verdict["comment"]) == ("invoice", "开票地址电话缺失")
-    held = orders.get_order(db, second)
+    held = orders.get_order(db, READER, second)
     assert held.on_hold and held.holds[0]["description"] == "客户要求暂缓"
 
 

@@ -16,6 +16,7 @@ from order_tui.services import orders, review
 from order_tui.services.demo import DemoCast, load_master_data
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.reader import READER
 from tests.ui.pilot import frozen_services, settle
 
 SIZE = (80, 24)
@@ -55,7 +56,7 @@ def snapshot_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         submit("C0005", [_line("P0006", "1"), _line("P0001", "1")])  # made to order
         reworked = submit("C0003", [_line("P0001", "1"), _line("P0008", "20")])
         review.reject(db, cast["chen"], reworked, "invoice", "开票地址电话不全")
-        detail = orders.get_order(db, reworked)
+        detail = orders.get_order(db, READER, reworked)
         data = orders.OrderInput(
             customer_code="C0003",
             lines=[_line("P0001", "2"), _line("P0009", "30")],

@@ -17,6 +17,7 @@ from order_tui.screens.order_detail import OrderDetailScreen
 from order_tui.services import Database, forms, lookup, operators, orders
 from order_tui.services.common import today
 from order_tui.widgets.lookup import LookupDialog
+from tests.reader import READER
 from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
@@ -160,7 +161,7 @@ async def test_whole_intake_by_keys(db: Database) -> None:
         assert screen.order_no is not None
         assert isinstance(app.screen, OrderDetailScreen)
         assert app.screen.order_no == screen.order_no
-        order = orders.get_order(db, screen.order_no)
+        order = orders.get_order(db, READER, screen.order_no)
         assert order.status == "draft"
         assert order.customer_code == "C0001"
         assert [(ln.product_code, int(ln.qty)) for ln in order.lines] == [
@@ -296,7 +297,7 @@ async def test_new_customer_inline(db: Database) -> None:
         assert form.query_one("#uscc", Input).value == bad
         assert form.query_one("#detail", Input).value == "文三路100号"  # nothing lost
         assert form.focused is form.query_one("#uscc", Input)
-        assert not lookup.customers(db, "C0100")
+        assert not lookup.customers(db, READER, "C0100")
         # Corrected: saved, and chosen on the intake.
         await pilot.press("end", "backspace")
         await type_text(pilot, good[-1])
@@ -305,7 +306,7 @@ async def test_new_customer_inline(db: Database) -> None:
         assert app.screen is intake
         assert intake.customer is not None and intake.customer.code == "C0100"
         assert "杭州新科技有限公司" in screen_text(pilot)
-        [hit] = [h for h in lookup.customers(db, "C0100") if h.code == "C0100"]
+        [hit] = [h for h in lookup.customers(db, READER, "C0100") if h.code == "C0100"]
         assert hit.uscc == good and hit.phone == "13857112345"
         assert intake.query_one("#contact", Input).value == "周经理"
 

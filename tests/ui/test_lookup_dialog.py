@@ -10,6 +10,7 @@ from order_tui.services.demo import build_demo
 from order_tui.store.engine import Database, open_database
 from order_tui.store.migrate import ensure_schema
 from order_tui.widgets.lookup import LookupDialog
+from tests.reader import READER
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,9 @@ class Host(App[None]):
         self.picked: list[str | None] = []
 
     def on_mount(self) -> None:
-        self.push_screen(LookupDialog(self.db, "zh", self.kind, self.initial), self.picked.append)
+        self.push_screen(
+            LookupDialog(self.db, READER, "zh", self.kind, self.initial), self.picked.append
+        )
 
 
 async def settle(pilot: object) -> None:

@@ -24,6 +24,7 @@ from order_tui.services import Database, masterdata, operators
 from order_tui.services.demo import build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.reader import READER
 from tests.ui.pilot import screen_text, until
 
 SIZE = (80, 24)
@@ -182,7 +183,7 @@ async def test_product_with_floor_above_list_is_refused_then_fixed(
         await pilot.press("tab", *["backspace"] * 4, *"900", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProductsScreen), screen_text(pilot)
-        saved, version = masterdata.product_input(db, "P0099")
+        saved, version = masterdata.product_input(db, READER, "P0099")
         assert (saved.name, saved.spec, saved.unit) == ("测试水泵", "TP-100", "台")
         assert (saved.floor_price, saved.list_price, saved.ceiling_price) == (
             Decimal("900"),
@@ -202,7 +203,7 @@ async def test_product_edit_keeps_input_on_a_stale_version(db: Database) -> None
         await settle(pilot)
         assert value(pilot, "name") == "不锈钢法兰"
         # someone else changes the product meanwhile
-        data, version = masterdata.product_input(db, "P0005")
+        data, version = masterdata.product_input(db, READER, "P0005")
         data.lead_time_days = 9
         masterdata.update_product(db, operators.find_actor(db, "zhang"), data, version)
         await pilot.press("end", *"-A")  # the cursor is in the name field
@@ -236,7 +237,7 @@ async def test_zhao_sees_products_read_only(db: Database) -> None:
         assert "保存" not in footer_line(pilot)
         await pilot.press(*"xyz", "ctrl+s")
         await settle(pilot)
-        assert masterdata.product_input(db, "P0001")[1] == 1  # unchanged
+        assert masterdata.product_input(db, READER, "P0001")[1] == 1  # unchanged
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProductsScreen)
@@ -289,7 +290,7 @@ async def test_filter_by_initials_and_clear(db: Database) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_liu_records_a_receipt_and_sees_it_in_the_ledger(db: Database, lang: str) -> None:
-    before = {r.code: r for r in masterdata.stock_page(db, None, 50)}["P0003"]
+    before = {r.code: r for r in masterdata.stock_page(db, READER, None, 50)}["P0003"]
     async with MdApp(db, "liu", lang, "stock").run_test(size=SIZE) as pilot:
         await settle(pilot)
         await go_to(pilot, "P0003")
@@ -302,7 +303,7 @@ async def test_liu_records_a_receipt_and_sees_it_in_the_ledger(db: Database, lan
         await pilot.press(*"PO-7788", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, StockScreen)
-        after = {r.code: r for r in masterdata.stock_page(db, None, 50)}["P0003"]
+        after = {r.code: r for r in masterdata.stock_page(db, READER, None, 50)}["P0003"]
         assert after.on_hand == before.on_hand + 20
         row = next(line for line in screen_text(pilot).splitlines() if "P0003" in line)
         assert f" {after.on_hand.normalize():f} " in row
@@ -367,7 +368,7 @@ async def test_admin_adds_an_operator_and_changes_roles(db: Database) -> None:
         await pilot.press(*["backspace"] * 4, *"2468", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, OperatorsScreen), screen_text(pilot)
-        qian = {o["username"]: o for o in operators.list_operators(db)}["qian"]
+        qian = {o["username"]: o for o in operators.list_operators(db, READER)}["qian"]
         assert qian["roles"] == "sales_rep"
         assert re.search(r"qian +钱会计 +销售代表", screen_text(pilot))
         assert pilot.app.screen.query_one(PagedTable).highlighted_key == "qian"
@@ -378,7 +379,7 @@ async def test_admin_adds_an_operator_and_changes_roles(db: Database) -> None:
         await pilot.press("space", "down", "down", "down", "space", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, OperatorsScreen)
-        qian = {o["username"]: o for o in operators.list_operators(db)}["qian"]
+        qian = {o["username"]: o for o in operators.list_operators(db, READER)}["qian"]
         assert qian["roles"] == "finance"
         assert re.search(r"qian +钱会计 +财务", screen_text(pilot))
         operators.login(db, "qian", "2468")  # the PIN works
@@ -398,7 +399,7 @@ async def test_admin_resets_a_pin_and_disables(db: Database) -> None:
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        wu = {o["username"]: o for o in operators.list_operators(db)}["wu"]
+        wu = {o["username"]: o for o in operators.list_operators(db, READER)}["wu"]
         assert not wu["active"]
         assert re.search(r"wu +吴助理 .*disabled", screen_text(pilot))
 
@@ -416,7 +417,7 @@ async def test_customer_edit_with_a_stale_version_shows_the_conflict(db: Databas
         assert isinstance(form, CustomerFormScreen)
         assert form.query_one("#legal_name", Input).value == "上海浦江精密机械有限公司"
         # another clerk saves the same customer meanwhile
-        data, version = masterdata.customer_input(db, "C0002")
+        data, version = masterdata.customer_input(db, READER, "C0002")
         data.credit_limit = Decimal("900000")
         masterdata.update_customer(db, operators.find_actor(db, "wang"), data, version)
         await pilot.press("end", *" HQ", "ctrl+s")
@@ -424,7 +425,10 @@ async def test_customer_edit_with_a_stale_version_shows_the_conflict(db: Databas
         assert pilot.app.screen is form
         assert "已被他人修改" in screen_text(pilot), screen_text(pilot)
         assert form.query_one("#legal_name", Input).value == "上海浦江精密机械有限公司 HQ"
-        assert masterdata.customer_input(db, "C0002")[0].legal_name == "上海浦江精密机械有限公司"
+        assert (
+            masterdata.customer_input(db, READER, "C0002")[0].legal_name
+            == "上海浦江精密机械有限公司"
+        )
 
 
 async def test_customer_edit_saves_and_the_list_follows(db: Database) -> None:
@@ -437,7 +441,7 @@ async def test_customer_edit_saves_and_the_list_follows(db: Database) -> None:
         await pilot.press("end", *"-SZ", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CustomersScreen), screen_text(pilot)
-        data, version = masterdata.customer_input(db, "C0004")
+        data, version = masterdata.customer_input(db, READER, "C0004")
         assert data.legal_name == "深圳市南山智联自动化有限公司-SZ" and version == 2
         assert "深圳市南山智联自动化有限公司-SZ" in screen_text(pilot)
         assert pilot.app.screen.query_one(PagedTable).highlighted_key == "C0004"
@@ -460,7 +464,7 @@ async def test_customer_contacts_and_addresses(db: Database) -> None:
         await pilot.press(*["backspace"] * 3, *"0512-66581208", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CustomersScreen)
-        assert [c.name for c in masterdata.contacts(db, "C0003")] == ["陈晓燕", "周工"]
+        assert [c.name for c in masterdata.contacts(db, READER, "C0003")] == ["陈晓燕", "周工"]
         assert "Contacts (2)" in screen_text(pilot)
         await pilot.press("d")
         await settle(pilot)
@@ -471,7 +475,7 @@ async def test_customer_contacts_and_addresses(db: Database) -> None:
         await settle(pilot)
         assert isinstance(pilot.app.screen, CustomersScreen)
         assert "Delivery addresses (2)" in screen_text(pilot)
-        assert len(masterdata.addresses(db, "C0003")) == 2
+        assert len(masterdata.addresses(db, READER, "C0003")) == 2
 
 
 async def test_customers_read_only_for_the_warehouse(db: Database) -> None:
@@ -528,7 +532,7 @@ async def test_the_manager_marks_a_product_as_not_stocked(db: Database) -> None:
         await pilot.press("space", "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProductsScreen), screen_text(pilot)
-        saved, _version = masterdata.product_input(db, "P0013")
+        saved, _version = masterdata.product_input(db, READER, "P0013")
         assert saved.stocked is False
         row = next(ln for ln in screen_text(pilot).splitlines() if "P0013" in ln)
         assert row.rstrip().endswith("否")

@@ -32,6 +32,7 @@ from order_tui.store.engine import open_database
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.line_grid import LineGrid
 from order_tui.widgets.lookup import LookupDialog
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -160,7 +161,7 @@ async def test_new_order_by_lookup_and_scanner_saves_and_submits(db: Database) -
         await settle(pilot)
         assert screen.order_no is not None, notice(screen)
         assert f"已保存 {screen.order_no}" in notice(screen)
-        saved = orders.get_order(db, screen.order_no)
+        saved = orders.get_order(db, READER, screen.order_no)
         assert saved.status == Status.DRAFT
         assert saved.total == Decimal("23570.00")
         assert [ln.product_code for ln in saved.lines] == ["P0003", "P0001", "P0009"]
@@ -177,7 +178,7 @@ async def test_new_order_by_lookup_and_scanner_saves_and_submits(db: Database) -
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert orders.get_order(db, saved.order_no).status == Status.IN_REVIEW
+        assert orders.get_order(db, READER, saved.order_no).status == Status.IN_REVIEW
 
 
 async def test_a_bad_quantity_shows_the_message_and_keeps_the_text(db: Database) -> None:
@@ -232,7 +233,7 @@ async def test_a_price_below_the_floor_is_a_warning_not_an_error(db: Database) -
 
 async def test_rework_a_returned_order_and_resubmit(db: Database) -> None:
     order_no = first_in_queue(db, "returned")
-    before = orders.get_order(db, order_no)
+    before = orders.get_order(db, READER, order_no)
     app = OrderApp(db, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -254,11 +255,11 @@ async def test_rework_a_returned_order_and_resubmit(db: Database) -> None:
         assert "y 确认重新提交" in screen_text(pilot)
         await pilot.press("y")
         await settle(pilot)
-    after = orders.get_order(db, order_no)
+    after = orders.get_order(db, READER, order_no)
     assert after.status == Status.IN_REVIEW
     assert after.review_round == before.review_round + 1
     assert after.lines[1].qty == Decimal(25)
-    changes = review.round_changes(db, order_no)
+    changes = review.round_changes(db, READER, order_no)
     assert "lines" in changes  # the reviewers are shown what changed
 
 
@@ -272,7 +273,7 @@ async def test_a_stale_version_shows_who_changed_it_and_keeps_the_input(db: Data
         screen = await open_for_edit(pilot, order_no)
         await pilot.press("right", *"7", "enter")  # line 1: quantity 7
         # meanwhile another clerk saves the same order
-        data, version = orders.order_input_of(db, order_no)
+        data, version = orders.order_input_of(db, READER, order_no)
         data.remarks = "客户来电改交期"
         orders.edit_order(db, qian, order_no, data, version)
         await pilot.press("ctrl+s")
@@ -295,7 +296,7 @@ async def test_a_stale_version_shows_who_changed_it_and_keeps_the_input(db: Data
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "已保存" in notice(screen), notice(screen)
-    assert orders.get_order(db, order_no).lines[0].qty == Decimal(7)
+    assert orders.get_order(db, READER, order_no).lines[0].qty == Decimal(7)
 
 
 async def test_a_draft_survives_a_hang_up(db: Database) -> None:
@@ -377,7 +378,7 @@ async def test_attachments_added_by_path_and_removed_while_draft(
         await settle(pilot)
         assert app.screen is screen
         assert "附件 1" in screen_text(pilot)
-    kinds = [a["kind"] for a in orders.get_order(db, order_no).attachments]
+    kinds = [a["kind"] for a in orders.get_order(db, READER, order_no).attachments]
     assert kinds == ["technical_agreement"]
 
 

@@ -23,6 +23,7 @@ from order_tui.services.common import today
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.lookup import product_row
 from order_tui.widgets.stock_strip import stock_text
+from tests.reader import READER
 from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
@@ -101,7 +102,7 @@ async def test_an_order_with_30_percent_prepaid_and_60_days(db: Database) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.order_no is not None, screen_text(pilot)
-        saved = orders.get_order(db, screen.order_no)
+        saved = orders.get_order(db, READER, screen.order_no)
         assert (saved.payment_terms, saved.prepay_pct, saved.credit_days) == ("net60", 30, 60)
         assert saved.payment_due_date == day + timedelta(days=60)
         assert not screen.unsaved_changes()
@@ -173,7 +174,9 @@ async def test_an_order_opened_again_keeps_its_numbers(db: Database) -> None:
 
 def test_detail_and_review_say_the_terms_in_words(db: Database) -> None:
     zhao = operators.find_actor(db, "zhao")
-    made = [orders.get_order(db, s.order_no) for s in orders.list_orders(db, limit=50)]
+    made = [
+        orders.get_order(db, READER, s.order_no) for s in orders.list_orders(db, READER, limit=50)
+    ]
     demo = next(d for d in made if (d.prepay_pct, d.credit_days) == (30, 60))
     for lang, words in (("zh", "30% 预付，余款月结60天"), ("en", "30% prepaid, balance net 60")):
         assert words in plain(render_detail(demo, zhao, lang, "Asia/Shanghai"))
@@ -208,8 +211,8 @@ def test_the_terms_finding_speaks_both_languages() -> None:
 
 
 def test_lookup_and_stock_strip_say_not_stocked(db: Database) -> None:
-    service = lookup.product(db, "P0012")
-    goods = lookup.product(db, "P0001")
+    service = lookup.product(db, READER, "P0012")
+    goods = lookup.product(db, READER, "P0001")
     assert service is not None and goods is not None
     assert "无需库存" in product_row(service, 80, "zh")
     assert "not stocked" in product_row(service, 80, "en")

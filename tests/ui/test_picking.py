@@ -14,6 +14,7 @@ from order_tui.screens.picking import PackDialog, PickListScreen, PickScreen, pa
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.store import repo
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -117,9 +118,9 @@ async def test_scan_pick_refuse_pack_and_print(db: Database, cast: DemoCast, ord
         assert app.screen is screen
         assert "已打包 2 件 12.5 kg" in screen_text(pilot)
         assert "已打包" in screen_text(pilot).splitlines()[1]
-    detail = orders.get_order(db, order_no)
+    detail = orders.get_order(db, READER, order_no)
     assert detail.status == "packed"
-    assert execution.pick_view(db, order_no).packages[0].notes == "纸箱"
+    assert execution.pick_view(db, READER, order_no).packages[0].notes == "纸箱"
 
 
 async def test_a_hold_from_the_pick_screen_stops_the_scanner(
@@ -148,4 +149,4 @@ async def test_a_hold_from_the_pick_screen_stops_the_scanner(
         await settle(pilot)
         assert "no picking until the clerk releases it" in screen_text(pilot)
     assert _locked(db, "P0001") == before  # the refused scan locked nothing
-    assert orders.get_order(db, order_no).on_hold
+    assert orders.get_order(db, READER, order_no).on_hold

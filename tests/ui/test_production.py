@@ -18,6 +18,7 @@ from order_tui.screens.production import (
 )
 from order_tui.services import Database, execution, operators, orders
 from order_tui.services.demo import DemoCast, drive_to, new_order
+from tests.reader import READER
 from tests.ui.pilot import screen_text, settle
 
 SIZE = (80, 24)
@@ -93,11 +94,11 @@ async def test_plan_by_keys_warns_saves_and_reports(
         await pilot.press("enter")
         await settle(pilot)
         assert "完工 " in screen_text(pilot)
-    view = execution.production_view(db, no)
+    view = execution.production_view(db, READER, no)
     ops = view.lines[0].operations
     assert view.status == "in_production" and len(ops) == 4
     assert ops[0].done_at is not None and ops[3].owner == "钱工"
-    assert view.lines[0].due_date == orders.get_order(db, no).order_day + timedelta(days=28)
+    assert view.lines[0].due_date == orders.get_order(db, READER, no).order_day + timedelta(days=28)
 
 
 async def test_open_plans_in_english(db: Database, cast: DemoCast, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from order_tui.services.common import today
 from order_tui.services.demo import DemoCast, build_demo
 from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -169,7 +170,7 @@ async def test_sales_sees_the_credit_exposure_and_its_open_orders(
 
 def _open_order(db: Database, order_no: str) -> str:
     """The open order behind the credit exposure, as the service reports it."""
-    [credit] = [f for f in review.findings(db, order_no) if f.code == "credit"]
+    [credit] = [f for f in review.findings(db, READER, order_no) if f.code == "credit"]
     return credit.evidence["open_orders"].split()[0]
 
 
@@ -212,7 +213,9 @@ async def test_approve_with_a_comment_goes_back_to_the_refreshed_inbox(
         assert isinstance(screen, InboxScreen)
         assert [r.order_no for r in screen.rows] == [second]
         assert "待审：[财务 1]" in screen_text(pilot)
-    [verdict] = [v for v in orders.get_order(db, first).verdicts if v["department"] == "finance"]
+    [verdict] = [
+        v for v in orders.get_order(db, READER, first).verdicts if v["department"] == "finance"
+    ]
     assert (verdict["verdict"], verdict["comment"]) == ("approve", "同意 按合同执行")
 
 
@@ -239,7 +242,7 @@ async def test_reject_with_a_reason_from_the_list_and_a_text(db: Database, cast:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert order_no not in [r.order_no for r in app.screen.rows]
-    detail = orders.get_order(db, order_no)
+    detail = orders.get_order(db, READER, order_no)
     assert detail.status == "returned"
     [verdict] = [v for v in detail.verdicts if v["department"] == "finance"]
     assert (verdict["verdict"], verdict["reason"], verdict["comment"]) == (
@@ -268,7 +271,7 @@ async def test_hold_keeps_the_order_and_approval_then_says_why_not(
         await settle(pilot)
         assert app.screen is screen
         assert "订单挂起中，不能批准" in screen_text(pilot)
-    detail = orders.get_order(db, order_no)
+    detail = orders.get_order(db, READER, order_no)
     assert detail.on_hold and detail.holds[0]["kind"] == "credit"
     assert not [v for v in detail.verdicts if v["department"] == "finance"]
 
@@ -294,7 +297,9 @@ async def test_two_reviewers_racing_get_one_verdict_and_a_clear_message(
         await pilot.press("a")
         await settle(pilot)
         assert app.screen is screen  # no dialog: nothing to decide
-    verdicts = [v for v in orders.get_order(db, order_no).verdicts if v["department"] == "finance"]
+    verdicts = [
+        v for v in orders.get_order(db, READER, order_no).verdicts if v["department"] == "finance"
+    ]
     assert len(verdicts) == 1 and verdicts[0]["comment"] == "另一终端"
 
 
@@ -317,7 +322,9 @@ async def test_another_department_acting_first_is_a_conflict_too(
         assert "Round 1: Sales rejected" in text
         assert screen.detail is not None and screen.detail.status == "returned"
         assert screen.check_action("approve", ()) is False
-    assert not [v for v in orders.get_order(db, order_no).verdicts if v["department"] == "finance"]
+    assert not [
+        v for v in orders.get_order(db, READER, order_no).verdicts if v["department"] == "finance"
+    ]
 
 
 # -- the rework loop ---------------------------------------------------------------------------
@@ -335,7 +342,7 @@ async def test_the_clerks_rework_loop_shows_what_changed(db: Database, cast: Dem
         assert isinstance(inbox_screen, InboxScreen)
         assert order_no not in [r.order_no for r in inbox_screen.rows]
         # The clerk reworks the order and resubmits it (services, another terminal).
-        detail = orders.get_order(db, order_no)
+        detail = orders.get_order(db, READER, order_no)
         assert detail.status == "returned"
         data = orders.OrderInput(
             customer_code="C0003",

@@ -22,6 +22,7 @@ from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
 from order_tui.widgets.grouped_table import GroupedOptions
 from order_tui.widgets.status_line import StatusLine
+from tests.reader import READER
 from tests.ui.pilot import logged_in, screen_text, settle
 
 SIZE = (80, 24)
@@ -64,7 +65,7 @@ def order_in(db: Database, username: str, queue: str) -> str:
 
 
 async def test_palette_jumps_to_an_order_by_customer_initials(db: Database) -> None:
-    newest = scan_orders(db, "hxjm")[0]  # 华信精密电子（苏州）有限公司, newest first
+    newest = scan_orders(db, READER, "hxjm")[0]  # 华信精密电子（苏州）有限公司, newest first
     app = OrderApp(db, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot, "zhao")
@@ -170,7 +171,7 @@ async def test_palette_runs_an_action_after_confirming(db: Database) -> None:
         assert "状态 审核中" in screen_text(pilot)
     from order_tui.services import orders
 
-    assert orders.get_order(db, order_no).status == "in_review"
+    assert orders.get_order(db, READER, order_no).status == "in_review"
 
 
 async def test_palette_needs_a_login(db: Database) -> None:

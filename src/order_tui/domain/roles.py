@@ -96,3 +96,21 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "stock": frozenset({Role.WAREHOUSE}),
     "operator": frozenset({Role.ADMIN}),
 }
+
+# Who may read what: every query service checks one of these (services/common.require_read),
+# as every write checks the lifecycle table or PERMISSIONS. Master data is every operator's
+# to see (the administrator's menu shows it read-only); orders are for the roles in the order
+# flow, never the administrator, who manages operators and settings; a work queue is for the
+# roles whose screen shows it.
+ORDER_READERS: frozenset[Role] = frozenset(Role) - {Role.ADMIN}
+READS: dict[str, tuple[frozenset[Role], tuple[str, str]]] = {
+    "master_data": (frozenset(Role), ("查看主数据", "reading master data")),
+    "orders": (ORDER_READERS, ("查看订单", "reading orders")),
+    "production_queue": (frozenset({Role.PRODUCTION}), ("查看生产计划", "the production plans")),
+    "pick_queue": (frozenset({Role.WAREHOUSE}), ("查看拣货清单", "the pick list")),
+    "holds": (
+        frozenset({Role.SALES_CLERK, Role.SALES_MANAGER}),
+        ("查看挂起订单", "the list of holds"),
+    ),
+    "operators": (frozenset({Role.ADMIN}), ("查看操作员", "listing operators")),
+}

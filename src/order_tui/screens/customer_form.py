@@ -643,7 +643,7 @@ class CustomerFormScreen(LeaveGuard):
         from order_tui.services import masterdata
 
         try:
-            data, version = masterdata.customer_input(self.db, code)
+            data, version = masterdata.customer_input(self.db, self.actor, code)
         except Exception as exc:
             self.app.call_from_thread(
                 self._status, self.t("customer.load_failed", code=code, error=self._say(exc))

@@ -398,7 +398,9 @@ class HoldsScreen(PagedListScreen):
     def fetch(self, after: Any) -> tuple[list[Any], list[Any]]:
         from order_tui.services import execution
 
-        rows = execution.holds(self.db, open_only=self.open_only, after=after, limit=PAGE)
+        rows = execution.holds(
+            self.db, self.actor, open_only=self.open_only, after=after, limit=PAGE
+        )
         return [], rows
 
     def group_title(self) -> str:

@@ -916,7 +916,7 @@ class IntakeScreen(LeaveGuard):
         if saved is None:
             return
         code = str(saved.payload.get("customer_code") or "")
-        hit = next((h for h in lookup.customers(self.db, code) if h.code == code), None)
+        hit = next((h for h in lookup.customers(self.db, self.actor, code) if h.code == code), None)
         self.app.call_from_thread(self._restore, saved.payload, saved.saved_at, hit)
 
     async def _restore(self, payload: dict[str, Any], saved_at: datetime, hit: Any) -> None:
@@ -988,7 +988,7 @@ class IntakeScreen(LeaveGuard):
         """Resolve what was typed (or picked) to one customer; several hits wait for F4."""
         from order_tui.services import lookup
 
-        hits = lookup.customers(self.db, text)
+        hits = lookup.customers(self.db, self.actor, text)
         exact = [h for h in hits if text.upper() in (h.code.upper(), h.uscc.upper())]
         hit = exact[0] if exact else (hits[0] if pick_single and len(hits) == 1 else None)
         if hit is not None:
@@ -1035,7 +1035,9 @@ class IntakeScreen(LeaveGuard):
     def find_product(self, row: LineRow, code: str) -> None:
         from order_tui.services import lookup
 
-        hit = lookup.product(self.db, code) or lookup.product(self.db, code.upper())
+        hit = lookup.product(self.db, self.actor, code) or lookup.product(
+            self.db, self.actor, code.upper()
+        )
         self.app.call_from_thread(self._product_found, row, code, hit)
 
     def _product_found(self, row: LineRow, code: str, hit: ProductHit | None) -> None:
@@ -1077,11 +1079,13 @@ class IntakeScreen(LeaveGuard):
                     self.find_product(row, code)
                     row.field("qty").focus()
 
-            self.app.push_screen(LookupDialog(self.db, self.lang, "product", initial), picked)
+            self.app.push_screen(
+                LookupDialog(self.db, self.actor, self.lang, "product", initial), picked
+            )
             return
         initial = "" if self.customer else self._value("customer").strip()
         self.app.push_screen(
-            LookupDialog(self.db, self.lang, "customer", initial), self._customer_chosen
+            LookupDialog(self.db, self.actor, self.lang, "customer", initial), self._customer_chosen
         )
 
     def action_new_customer(self) -> None:
@@ -1289,7 +1293,7 @@ class IntakeScreen(LeaveGuard):
         numbers = list(dict.fromkeys([*result.open_matters, *result.linked_orders]))
         for no in numbers[:HISTORY_LIMIT]:
             try:
-                d = orders.get_order(self.db, no)
+                d = orders.get_order(self.db, self.actor, no)
             except Exception:
                 continue
             history.append(

@@ -177,10 +177,10 @@ class LoginScreen(OrderScreen):
     def load_demo_operators(self) -> None:
         from order_tui.services import operators
 
-        rows = operators.list_operators(self.db)
+        rows = operators.login_hints(self.db)
         self.app.call_from_thread(self._show_demo_operators, rows)
 
-    def _show_demo_operators(self, rows: list[dict[str, object]]) -> None:
+    def _show_demo_operators(self, rows: list[dict[str, str]]) -> None:
         if not self.is_attached:  # the operator left before the result came
             return
         width = 78 // DEMO_COLUMNS

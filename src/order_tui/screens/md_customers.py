@@ -139,7 +139,7 @@ class CustomersScreen(MdListScreen):
             return super().export_table()
         from order_tui.services import exports
 
-        return exports.customers_table(self.db, self.lang)
+        return exports.customers_table(self.db, self.actor, self.lang)
 
     def list_title(self) -> str:
         return self.t("md.customers" if self.can_edit else "md.customers_ro")
@@ -158,14 +158,16 @@ class CustomersScreen(MdListScreen):
     def page(self, after: str | None) -> list[Any]:
         from order_tui.services import masterdata
 
-        return [CustomerRow(*c) for c in masterdata.customers_page(self.db, after, limit=50)]
+        return [
+            CustomerRow(*c) for c in masterdata.customers_page(self.db, self.actor, after, limit=50)
+        ]
 
     def search(self, text: str) -> list[Any]:
         from order_tui.services import lookup
 
         return [
             CustomerRow(h.code, h.legal_name, h.uscc, h.credit_limit)
-            for h in lookup.customers(self.db, text, 200)
+            for h in lookup.customers(self.db, self.actor, text, 200)
         ]
 
     def row(self, item: Any) -> Row:
@@ -198,8 +200,8 @@ class CustomersScreen(MdListScreen):
         from order_tui.services import masterdata
 
         try:
-            contacts = masterdata.contacts(self.db, code)
-            addresses = masterdata.addresses(self.db, code)
+            contacts = masterdata.contacts(self.db, self.actor, code)
+            addresses = masterdata.addresses(self.db, self.actor, code)
         except Exception as exc:
             self.app.call_from_thread(self._side_failed, code, exc)
             return
@@ -277,7 +279,7 @@ class CustomersScreen(MdListScreen):
             return
         assert self.actor is not None
         if not self.can_edit:
-            self.app.push_screen(CustomerViewDialog(self.db, self.lang, item.code))
+            self.app.push_screen(CustomerViewDialog(self.db, self.actor, self.lang, item.code))
             return
         from order_tui.screens.customer_form import CustomerFormScreen
 
@@ -519,9 +521,10 @@ class CustomerViewDialog(ModalScreen[None]):
         Binding("escape,f3,enter", "close", "Close", id="close"),
     ]
 
-    def __init__(self, db: Database, lang: str, code: str) -> None:
+    def __init__(self, db: Database, actor: Actor | None, lang: str, code: str) -> None:
         super().__init__()
         self.db = db
+        self.actor = actor
         self.lang = lang
         self.code = code
         localize_bindings(self, lang)
@@ -542,7 +545,7 @@ class CustomerViewDialog(ModalScreen[None]):
         from order_tui.services import masterdata
 
         try:
-            data, _version = masterdata.customer_input(self.db, self.code)
+            data, _version = masterdata.customer_input(self.db, self.actor, self.code)
         except Exception as exc:
             self.app.call_from_thread(self._show_text, error_text(exc, self.lang))
             return

@@ -139,7 +139,9 @@ class OperatorsScreen(MdListScreen):
     def _all(self) -> list[dict[str, Any]]:
         from order_tui.services import operators
 
-        return sorted(operators.list_operators(self.db), key=lambda o: str(o["username"]))
+        return sorted(
+            operators.list_operators(self.db, self.actor), key=lambda o: str(o["username"])
+        )
 
     def page(self, after: str | None) -> list[Any]:
         rows = [o for o in self._all() if after is None or str(o["username"]) > after]

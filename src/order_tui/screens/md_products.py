@@ -173,7 +173,7 @@ class ProductsScreen(MdListScreen):
             return super().export_table()
         from order_tui.services import exports
 
-        return exports.products_table(self.db, self.lang)
+        return exports.products_table(self.db, self.actor, self.lang)
 
     def list_title(self) -> str:
         return self.t("md.products" if self.can_edit else "md.products_ro")
@@ -196,12 +196,12 @@ class ProductsScreen(MdListScreen):
     def page(self, after: str | None) -> list[Any]:
         from order_tui.services import masterdata
 
-        return masterdata.products_page(self.db, after, limit=50)
+        return masterdata.products_page(self.db, self.actor, after, limit=50)
 
     def search(self, text: str) -> list[Any]:
         from order_tui.services import lookup
 
-        return lookup.products(self.db, text, 200)
+        return lookup.products(self.db, self.actor, text, 200)
 
     def row(self, item: Any) -> Row:
         return Row(
@@ -400,7 +400,7 @@ class ProductFormScreen(MdFormScreen):
 
         assert self.code is not None
         try:
-            data, version = masterdata.product_input(self.db, self.code)
+            data, version = masterdata.product_input(self.db, self.actor, self.code)
             key = self.form_key()
             draft = (
                 forms.load_form(self.db, self.actor, key)

@@ -145,7 +145,7 @@ class StockScreen(MdListScreen):
             return super().export_table()
         from order_tui.services import exports
 
-        return exports.stock_table(self.db, self.lang)
+        return exports.stock_table(self.db, self.actor, self.lang)
 
     def list_title(self) -> str:
         return self.t("md.stock" if self.can_edit else "md.stock_ro")
@@ -168,12 +168,12 @@ class StockScreen(MdListScreen):
     def page(self, after: str | None) -> list[Any]:
         from order_tui.services import masterdata
 
-        return masterdata.stock_page(self.db, after, limit=50)
+        return masterdata.stock_page(self.db, self.actor, after, limit=50)
 
     def search(self, text: str) -> list[Any]:
         from order_tui.services import lookup
 
-        return lookup.products(self.db, text, 200)
+        return lookup.products(self.db, self.actor, text, 200)
 
     def row(self, item: Any) -> Row:
         this_year = date.today().year
@@ -448,9 +448,11 @@ class LedgerScreen(OrderScreen):
         from order_tui.services import lookup, masterdata
 
         try:
-            rows = masterdata.movements(self.db, self.item.code, LEDGER_LIMIT)
+            rows = masterdata.movements(self.db, self.actor, self.item.code, LEDGER_LIMIT)
             hits = [
-                h for h in lookup.products(self.db, self.item.code, 5) if h.code == self.item.code
+                h
+                for h in lookup.products(self.db, self.actor, self.item.code, 5)
+                if h.code == self.item.code
             ]
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)

@@ -337,7 +337,7 @@ class OrderDetailScreen(OrderScreen):
         from order_tui.services import orders
 
         try:
-            detail = orders.get_order(self.db, self.order_no)
+            detail = orders.get_order(self.db, self.actor, self.order_no)
         except Exception as exc:  # NotFound, or the database is unreachable: say so
             self.app.call_from_thread(self._failed, exc)
         else:

@@ -504,7 +504,7 @@ class Loaded:
     error: str = ""
 
 
-def fetch_customer(db: Database, code: str) -> CustomerData | None:
+def fetch_customer(db: Database, actor: Actor, code: str) -> CustomerData | None:
     """The customer by exact code (upper-cased as a fallback), or None."""
     from order_tui.domain.errors import NotFound
     from order_tui.services import masterdata
@@ -513,7 +513,7 @@ def fetch_customer(db: Database, code: str) -> CustomerData | None:
         if not candidate:
             continue
         try:
-            data, _version = masterdata.customer_input(db, candidate)
+            data, _version = masterdata.customer_input(db, actor, candidate)
         except NotFound:
             continue
         return CustomerData(
@@ -525,25 +525,25 @@ def fetch_customer(db: Database, code: str) -> CustomerData | None:
             payment_terms=list(data.payment_terms),
             default_payment_terms=data.default_payment_terms,
             invoice_type=data.invoice_type,
-            contacts=masterdata.contacts(db, data.code),
-            addresses=masterdata.addresses(db, data.code),
+            contacts=masterdata.contacts(db, actor, data.code),
+            addresses=masterdata.addresses(db, actor, data.code),
         )
     return None
 
 
-def fetch_product(db: Database, code: str) -> Any | None:
+def fetch_product(db: Database, actor: Actor, code: str) -> Any | None:
     from order_tui.services import lookup
 
     for candidate in dict.fromkeys((code.strip(), code.strip().upper())):
-        if candidate and (hit := lookup.product(db, candidate)) is not None:
+        if candidate and (hit := lookup.product(db, actor, candidate)) is not None:
             return hit
     return None
 
 
-def fetch_products(db: Database, codes: list[str]) -> dict[str, Any]:
+def fetch_products(db: Database, actor: Actor, codes: list[str]) -> dict[str, Any]:
     found = {}
     for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        hit = fetch_product(db, code)
+        hit = fetch_product(db, actor, code)
         if hit is not None:
             found[code] = hit
     return found
@@ -796,7 +796,7 @@ class AttachmentsDialog(ModalScreen[int | None]):
         from order_tui.services import orders
 
         try:
-            detail = orders.get_order(self.db, self.order_no)
+            detail = orders.get_order(self.db, self.actor, self.order_no)
         except Exception as exc:
             self.app.call_from_thread(self._status, error_text(exc, self.lang))
         else:
@@ -1157,10 +1157,10 @@ class OrderEntryScreen(OrderScreen):
         result = Loaded()
         try:
             if self.order_no is not None:
-                data, version = orders.order_input_of(self.db, self.order_no)
-                detail = orders.get_order(self.db, self.order_no)
+                data, version = orders.order_input_of(self.db, self.actor, self.order_no)
+                detail = orders.get_order(self.db, self.actor, self.order_no)
                 result.detail, result.version = detail, version
-                result.customer = fetch_customer(self.db, data.customer_code)
+                result.customer = fetch_customer(self.db, self.actor, data.customer_code)
                 result.snapshot = self._snapshot_of_order(data, detail, result.customer)
                 codes = [li.product_code for li in data.lines]
             else:
@@ -1175,10 +1175,10 @@ class OrderEntryScreen(OrderScreen):
                         result.draft_customer = (
                             result.customer
                             if result.customer is not None and result.customer.code == code
-                            else fetch_customer(self.db, code)
+                            else fetch_customer(self.db, self.actor, code)
                         )
                     codes += [str(row[0]) for row in saved.payload.get("lines", []) if row]
-            result.products = fetch_products(self.db, codes)
+            result.products = fetch_products(self.db, self.actor, codes)
         except Exception as exc:  # NotFound, the database is gone...: say so, stay usable
             result.error = error_text(exc, self.lang)
         self.app.call_from_thread(self._loaded, result)
@@ -1868,7 +1868,7 @@ class OrderEntryScreen(OrderScreen):
     @work(thread=True, exclusive=True, group="entry-customer", exit_on_error=False)
     def refetch_customer(self, code: str, prefer: dict[str, Any]) -> None:
         try:
-            customer = fetch_customer(self.db, code)
+            customer = fetch_customer(self.db, self.actor, code)
         except Exception as exc:
             self.app.call_from_thread(
                 self._set_status,
@@ -1885,7 +1885,7 @@ class OrderEntryScreen(OrderScreen):
         """The customer for a typed code, shown in the header; an unknown code is an error
         beside the field unless `quiet` (the caller opens the F4 prompt instead)."""
         try:
-            customer = fetch_customer(self.db, text)
+            customer = fetch_customer(self.db, self.actor, text)
         except Exception as exc:
             self.app.call_from_thread(
                 self._set_status,
@@ -1917,7 +1917,9 @@ class OrderEntryScreen(OrderScreen):
                 self.query_one("#customer", Input).value = code
                 self.resolve_customer(code)
 
-        await self.app.push_screen(LookupDialog(self.db, self.lang, "customer", initial), chosen)
+        await self.app.push_screen(
+            LookupDialog(self.db, self.actor, self.lang, "customer", initial), chosen
+        )
 
     # -- grid events ----------------------------------------------------------------------------
 
@@ -1951,12 +1953,14 @@ class OrderEntryScreen(OrderScreen):
                 self.grid.go_to(self.grid.index_of(uid), "qty")
             self.lookup_product(uid, code, True)
 
-        await self.app.push_screen(LookupDialog(self.db, self.lang, "product", text), chosen)
+        await self.app.push_screen(
+            LookupDialog(self.db, self.actor, self.lang, "product", text), chosen
+        )
 
     @work(thread=True, group="entry-product", exit_on_error=False)
     def lookup_product(self, uid: int, code: str, picked: bool) -> None:
         try:
-            hit = fetch_product(self.db, code)
+            hit = fetch_product(self.db, self.actor, code)
         except Exception as exc:
             self.app.call_from_thread(
                 self._set_status,
@@ -2308,7 +2312,7 @@ class OrderEntryScreen(OrderScreen):
 
         assert self.order_no is not None
         try:
-            _data, version = orders.order_input_of(self.db, self.order_no)
+            _data, version = orders.order_input_of(self.db, self.actor, self.order_no)
         except Exception as exc:
             self.app.call_from_thread(
                 self._set_status,
@@ -2347,7 +2351,7 @@ class OrderEntryScreen(OrderScreen):
 
         assert self.order_no is not None
         try:
-            found = review.findings(self.db, self.order_no)
+            found = review.findings(self.db, self.actor, self.order_no)
         except Exception as exc:
             self.app.call_from_thread(self._refused, exc, [])
             return

@@ -150,7 +150,9 @@ class OrderFilter:
         return True
 
 
-def scan_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[OrderSummary]:
+def scan_orders(
+    db: Database, actor: Actor, text: str, limit: int = SEARCH_LIMIT
+) -> list[OrderSummary]:
     """Orders matching `text`, newest first, by paging `orders.list_orders` (bounded).
 
     A stand-in until the services offer an indexed `orders.search_orders(db, text, limit)`.
@@ -163,7 +165,7 @@ def scan_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[Orde
     after = None
     seen = 0
     while seen < SCAN_MAX:
-        page = orders.list_orders(db, after=after, limit=SCAN_PAGE)
+        page = orders.list_orders(db, actor, after=after, limit=SCAN_PAGE)
         for summary in page:
             if wanted.matches(summary.order_no, summary.customer, summary.total):
                 found.append(summary)
@@ -177,14 +179,16 @@ def scan_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[Orde
     return found
 
 
-def find_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> list[OrderSummary]:
+def find_orders(
+    db: Database, actor: Actor, text: str, limit: int = SEARCH_LIMIT
+) -> list[OrderSummary]:
     """The service's `search_orders` when it exists, else `scan_orders`."""
     from order_tui.services import orders
 
     search = getattr(orders, "search_orders", None)
     if callable(search):
-        return list(search(db, text, limit))
-    return scan_orders(db, text, limit)
+        return list(search(db, actor, text, limit))
+    return scan_orders(db, actor, text, limit)
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -346,6 +350,7 @@ class PaletteScreen(ModalScreen[None]):
     def __init__(
         self,
         db: Database,
+        actor: Actor,
         lang: str,
         commands: list[Entry],
         open_order: Callable[[str], Any],
@@ -354,6 +359,7 @@ class PaletteScreen(ModalScreen[None]):
     ) -> None:
         super().__init__()
         self.db = db
+        self.actor = actor
         self.lang = lang
         self.commands = commands
         self.open_order = open_order
@@ -403,7 +409,7 @@ class PaletteScreen(ModalScreen[None]):
         if get_current_worker().is_cancelled:
             return
         try:
-            found = find_orders(self.db, text)
+            found = find_orders(self.db, self.actor, text)
         except Exception:  # a search aid: show nothing rather than fail
             found = []
         if not get_current_worker().is_cancelled:

@@ -384,7 +384,7 @@ class PickScreen(OrderScreen):
         from order_tui.services import execution
 
         try:
-            view = execution.pick_view(self.db, self.order_no)
+            view = execution.pick_view(self.db, self.actor, self.order_no)
         except Exception as exc:
             self.app.call_from_thread(self.say, error_text(exc, self.lang), True)
         else:
@@ -722,7 +722,7 @@ class PickListScreen(PagedListScreen):
     def fetch(self, after: Any) -> tuple[list[Group], list[Any]]:
         from order_tui.services import execution
 
-        return [], execution.pick_queue(self.db, after=after, limit=PAGE)
+        return [], execution.pick_queue(self.db, self.actor, after=after, limit=PAGE)
 
     def group_title(self) -> str:
         return self.t("picks.group")

@@ -400,7 +400,7 @@ class ProductionPlanScreen(OrderScreen):
 
         owner = self.actor.display_name if self.actor else ""
         try:
-            view = execution.production_view(self.db, self.order_no, owner)
+            view = execution.production_view(self.db, self.actor, self.order_no, owner)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
         else:
@@ -799,7 +799,7 @@ class ProductionListScreen(PagedListScreen):
 
         head: list[Group] = []
         if after is None:
-            waiting = execution.orders_to_plan(self.db)
+            waiting = execution.orders_to_plan(self.db, self.actor)
             self._waiting = waiting
             head = [
                 Group(
@@ -807,7 +807,7 @@ class ProductionListScreen(PagedListScreen):
                     [],  # rows are made on the app's thread (they read the clock)
                 )
             ]
-        return head, execution.open_plans(self.db, after=after, limit=PAGE)
+        return head, execution.open_plans(self.db, self.actor, after=after, limit=PAGE)
 
     def render_rows(self) -> None:
         waiting: list[OrderRow] = getattr(self, "_waiting", [])

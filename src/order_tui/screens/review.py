@@ -1276,10 +1276,12 @@ class ReviewScreen(OrderScreen):
         from order_tui.services import orders, review
 
         try:
-            detail = orders.get_order(self.db, self.order_no)
-            findings = review.findings(self.db, self.order_no)
+            detail = orders.get_order(self.db, self.actor, self.order_no)
+            findings = review.findings(self.db, self.actor, self.order_no)
             changes = (
-                review.round_changes(self.db, self.order_no) if detail.review_round > 1 else {}
+                review.round_changes(self.db, self.actor, self.order_no)
+                if detail.review_round > 1
+                else {}
             )
         except Exception as exc:  # NotFound, or the database went away: say so, F5 retries
             self.app.call_from_thread(self._failed, exc)

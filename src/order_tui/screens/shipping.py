@@ -355,7 +355,7 @@ class ShipmentScreen(DeliveryForm):
 
         assert self.actor is not None
         form = delivery.shipping_form(self.db, self.actor, self.order_no)
-        self.carriers = delivery.carriers(self.db)
+        self.carriers = delivery.carriers(self.db, self.actor)
         return form
 
     async def show_data(self, data: Any, first: bool) -> None:

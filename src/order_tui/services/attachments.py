@@ -32,7 +32,7 @@ messages.register(
 )
 
 
-def store_file(db: Database, source: Path) -> tuple[str, int]:
+def _store_file(db: Database, source: Path) -> tuple[str, int]:
     """Copy into the content-addressed store; idempotent, so a failed transaction leaves at
     worst an unreferenced file, never a reference without its file."""
     source = Path(source).expanduser()
@@ -72,7 +72,7 @@ def attach_in_session(
 ) -> Attachment:
     if kind not in ATTACHMENT_KINDS:
         raise ValidationError(code="attach.kind", field="kind", allowed=", ".join(ATTACHMENT_KINDS))
-    sha, size = store_file(db, source)
+    sha, size = _store_file(db, source)
     attachment = Attachment(
         order_id=order.id,
         kind=kind,
@@ -103,7 +103,3 @@ def attach(db: Database, actor: Actor, order_no: str, source: Path, kind: str) -
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.ATTACH)
         return attach_in_session(session, db, actor, order, source, kind).sha256
-
-
-def attachment_path(db: Database, sha256: str) -> Path:
-    return db.attachments_dir / sha256[:2] / sha256

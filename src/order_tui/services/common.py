@@ -18,7 +18,7 @@ from order_tui.domain import audit_chain, lifecycle, messages
 from order_tui.domain.errors import Conflict, PermissionDenied, ReadOnly
 from order_tui.domain.lifecycle import Action, Rule, Status
 from order_tui.domain.order_numbers import business_day
-from order_tui.domain.roles import ROLE_LABELS, Role
+from order_tui.domain.roles import READS, ROLE_LABELS, Role
 from order_tui.domain.terms import missing_documents as documents_missing
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -68,6 +68,12 @@ def require_role(actor: Actor, roles: frozenset[Role] | set[Role], what: tuple[s
             what=what,
             roles=("、".join(ROLE_LABELS[r][0] for r in sorted(roles)), needed),
         )
+
+
+def require_read(actor: Actor, what: str) -> None:
+    """Refuse a query unless `actor` holds a role that may read `what` (domain.roles.READS)."""
+    roles, label = READS[what]
+    require_role(actor, roles, label)
 
 
 def _jsonable(value: Any) -> Any:

@@ -41,7 +41,7 @@ from order_tui.domain.shipping import (
 from order_tui.domain.terms import FEEDBACK_DUE_HOURS, SHIPPING_MODES
 from order_tui.services import views
 from order_tui.services.attachments import MAX_BYTES, attach_in_session
-from order_tui.services.common import Actor, authorize, move, now_utc, today
+from order_tui.services.common import Actor, authorize, move, now_utc, require_read, today
 from order_tui.services.execution import raise_hold_in_session
 from order_tui.store import delivery_queries as dq
 from order_tui.store import repo
@@ -439,8 +439,9 @@ def shipping_form(db: Database, actor: Actor, order_no: str) -> ShipForm:
         )
 
 
-def carriers(db: Database) -> list[str]:
+def carriers(db: Database, actor: Actor) -> list[str]:
     """The carriers F4 offers: the defaults, then those typed on earlier shipments."""
+    require_read(actor, "orders")
     with db.reading() as session:
         return carrier_choices(dq.used_carriers(session))
 
@@ -778,8 +779,9 @@ def feedback_page(
         return out
 
 
-def feedback_queue(db: Database, limit: int = 100) -> list[dict[str, object]]:
+def feedback_queue(db: Database, actor: Actor, limit: int = 100) -> list[dict[str, object]]:
     """The open calls as plain dicts (the command line's `--mine` and scripts)."""
+    require_read(actor, "orders")
     now = now_utc()
     with db.reading() as session:
         return [

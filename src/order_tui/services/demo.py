@@ -190,26 +190,27 @@ def drive_to(db: Database, cast: DemoCast, order_no: str, target: Status, workdi
         Status.COMPLETED: lambda: _complete(db, cast, order_no, workdir),
         Status.ARCHIVED: lambda: closing.archive(db, cast["wu"], order_no),
     }
-    current = orders.get_order(db, order_no).status
+    current = orders.get_order(db, cast["zhao"], order_no).status
     if current == target:
         return
     for status in FLOW[FLOW.index(Status(current)) + 1 :]:
-        if status == Status.IN_PRODUCTION and not _has_made_to_order(db, order_no):
+        if status == Status.IN_PRODUCTION and not _has_made_to_order(db, cast, order_no):
             continue
         steps[status]()
         if status == target:
             return
 
 
-def _has_made_to_order(db: Database, order_no: str) -> bool:
-    return any(line.made_to_order for line in orders.get_order(db, order_no).lines)
+def _has_made_to_order(db: Database, cast: DemoCast, order_no: str) -> bool:
+    detail = orders.get_order(db, cast["zhao"], order_no)
+    return any(line.made_to_order for line in detail.lines)
 
 
 def _approve_all(db: Database, cast: DemoCast, order_no: str) -> None:
     for name in ("zhang", "chen", "liu", "sun"):
-        if orders.get_order(db, order_no).status != Status.IN_REVIEW:
+        if orders.get_order(db, cast[name], order_no).status != Status.IN_REVIEW:
             return
-        if name == "sun" and not _has_made_to_order(db, order_no):
+        if name == "sun" and not _has_made_to_order(db, cast, order_no):
             continue
         review.approve(db, cast[name], order_no, comment="同意")
 

@@ -22,7 +22,7 @@ from order_tui.domain.errors import ValidationError
 from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import HOLD_KINDS, HOLD_SOLUTIONS
 from order_tui.services import inputs, views
-from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
+from order_tui.services.common import Actor, audit, authorize, move, now_utc, require_read, today
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import (
@@ -441,9 +441,10 @@ def _holds(session: Session, order: SalesOrder) -> list[dict[str, Any]]:
     ]
 
 
-def production_view(db: Database, order_no: str, owner: str = "") -> ProductionView:
+def production_view(db: Database, actor: Actor, order_no: str, owner: str = "") -> ProductionView:
     """The order's made-to-order lines with their plans; a line not planned yet shows the
     usual operations proposed from today and its product's lead time, owned by `owner`."""
+    require_read(actor, "orders")
     with db.reading() as session:
         order = repo.get_order(session, order_no)
         assert order.id is not None
@@ -510,9 +511,10 @@ def production_view(db: Database, order_no: str, owner: str = "") -> ProductionV
 
 
 def open_plans(
-    db: Database, after: tuple[date, int] | None = None, limit: int = 50
+    db: Database, actor: Actor, after: tuple[date, int] | None = None, limit: int = 50
 ) -> list[PlanRow]:
     """Open plans across orders, earliest due first, one keyset page after `after`."""
+    require_read(actor, "production_queue")
     with db.reading() as session:
         page = repo.open_plans_page(session, after, limit)
         ops = repo.operations_of(session, [p.id for p, _, _ in page if p.id])
@@ -564,7 +566,8 @@ class OrderRow:
         return (self.wanted_date or repo.FAR_FUTURE, self.order_id)
 
 
-def orders_to_plan(db: Database, limit: int = 50) -> list[OrderRow]:
+def orders_to_plan(db: Database, actor: Actor, limit: int = 50) -> list[OrderRow]:
+    require_read(actor, "production_queue")
     with db.reading() as session:
         return [
             OrderRow(
@@ -682,15 +685,17 @@ def _pick_view(
     )
 
 
-def pick_view(db: Database, order_no: str) -> PickView:
+def pick_view(db: Database, actor: Actor, order_no: str) -> PickView:
+    require_read(actor, "orders")
     with db.reading() as session:
         return _pick_view(session, repo.get_order(session, order_no))
 
 
 def pick_queue(
-    db: Database, after: tuple[date, int] | None = None, limit: int = 50
+    db: Database, actor: Actor, after: tuple[date, int] | None = None, limit: int = 50
 ) -> list[OrderRow]:
     """Orders to pick now, by requested delivery date (undated last), one keyset page."""
+    require_read(actor, "pick_queue")
     with db.reading() as session:
         page = repo.pick_queue_page(session, after, limit)
         progress = repo.line_progress(session, [o.id for o in page if o.id])
@@ -1114,12 +1119,14 @@ def _aware(moment: datetime) -> datetime:
 
 def holds(
     db: Database,
+    actor: Actor,
     *,
     open_only: bool = True,
     after: tuple[datetime, int] | None = None,
     limit: int = 50,
 ) -> list[HoldRow]:
     """Holds, oldest first, one keyset page: the clerk's list of what to resolve."""
+    require_read(actor, "holds")
     with db.reading() as session:
         page = repo.holds_page(session, open_only=open_only, after=after, limit=limit)
         names = repo.operator_names(
@@ -1156,9 +1163,10 @@ class HoldDuration:
     solution_kind: str
 
 
-def hold_durations(db: Database, start: date, end: date) -> list[HoldDuration]:
+def hold_durations(db: Database, actor: Actor, start: date, end: date) -> list[HoldDuration]:
     """Holds raised on business days start..end-1 (the company's time zone) and how long
     each lasted: what the monthly review reads about delays and quality problems."""
+    require_read(actor, "holds")
     zone = ZoneInfo(db.timezone)
     lower = datetime.combine(start, time(), zone).astimezone(UTC)
     upper = datetime.combine(end, time(), zone).astimezone(UTC)

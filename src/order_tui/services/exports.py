@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 
 from order_tui.domain import messages
 from order_tui.domain.errors import ValidationError
-from order_tui.services.common import now_utc
+from order_tui.services.common import Actor, now_utc, require_read
 
 if TYPE_CHECKING:
     from order_tui.services.common import Actor
@@ -280,15 +280,18 @@ def _yes(flag: bool, lang: str) -> str:
     return _pick(YES_NO[0] if flag else YES_NO[1], lang)
 
 
-def orders_table(db: Database, lang: str, statuses: Sequence[str] | None = None) -> ExportTable:
+def orders_table(
+    db: Database, actor: Actor, lang: str, statuses: Sequence[str] | None = None
+) -> ExportTable:
     """All orders (optionally of some statuses), newest first."""
+    require_read(actor, "orders")
     from order_tui.domain.lifecycle import Status, status_label
     from order_tui.services import orders
 
     wanted = list(statuses) if statuses else None
 
     def fetch(after: Any) -> Sequence[Any]:
-        return orders.list_orders(db, statuses=wanted, after=after, limit=PAGE)
+        return orders.list_orders(db, actor, statuses=wanted, after=after, limit=PAGE)
 
     rows = (
         (
@@ -314,11 +317,12 @@ CUSTOMER_COLUMNS = (
 )
 
 
-def customers_table(db: Database, lang: str) -> ExportTable:
+def customers_table(db: Database, actor: Actor, lang: str) -> ExportTable:
+    require_read(actor, "master_data")
     from order_tui.services import masterdata
 
     def fetch(after: Any) -> Sequence[Any]:
-        return masterdata.customers_page(db, after, PAGE)
+        return masterdata.customers_page(db, actor, after, PAGE)
 
     rows = (tuple(c) for c in pages(fetch, lambda c: c[0]))
     return ExportTable(_pick(("客户", "Customers"), lang), _labels(CUSTOMER_COLUMNS, lang), rows)
@@ -339,11 +343,12 @@ PRODUCT_COLUMNS = (
 )
 
 
-def products_table(db: Database, lang: str) -> ExportTable:
+def products_table(db: Database, actor: Actor, lang: str) -> ExportTable:
+    require_read(actor, "master_data")
     from order_tui.services import masterdata
 
     def fetch(after: Any) -> Sequence[Any]:
-        return masterdata.products_page(db, after, PAGE)
+        return masterdata.products_page(db, actor, after, PAGE)
 
     rows = (
         (
@@ -378,11 +383,12 @@ STOCK_COLUMNS = (
 )
 
 
-def stock_table(db: Database, lang: str) -> ExportTable:
+def stock_table(db: Database, actor: Actor, lang: str) -> ExportTable:
+    require_read(actor, "master_data")
     from order_tui.services import masterdata
 
     def fetch(after: Any) -> Sequence[Any]:
-        return masterdata.stock_page(db, after, PAGE)
+        return masterdata.stock_page(db, actor, after, PAGE)
 
     rows = (
         (
@@ -524,7 +530,7 @@ LISTS = ("orders", "customers", "products", "stock", "inbox", "worklist")
 
 def list_table(
     db: Database,
-    actor: Actor | None,
+    actor: Actor,
     name: str,
     lang: str,
     *,
@@ -533,15 +539,14 @@ def list_table(
 ) -> ExportTable:
     """One of `LISTS` by name (the command line's `export LIST`)."""
     if name == "orders":
-        return orders_table(db, lang, statuses)
+        return orders_table(db, actor, lang, statuses)
     if name == "customers":
-        return customers_table(db, lang)
+        return customers_table(db, actor, lang)
     if name == "products":
-        return products_table(db, lang)
+        return products_table(db, actor, lang)
     if name == "stock":
-        return stock_table(db, lang)
+        return stock_table(db, actor, lang)
     if name in ("inbox", "worklist"):
-        assert actor is not None
         if name == "inbox":
             return inbox_table(db, actor, lang, department)
         return worklist_table(db, actor, lang)

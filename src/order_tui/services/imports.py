@@ -551,7 +551,7 @@ def _check_in_db(session: Any, kind: str, value: Any) -> None:
             raise ValidationError(code="md.below_locked", field="on_hand", locked=stock.locked)
 
 
-def read_file(db: Database, kind: str, path: Path | str) -> tuple[ImportReport, list[_Parsed]]:
+def _read_file(db: Database, kind: str, path: Path | str) -> tuple[ImportReport, list[_Parsed]]:
     """Read and check every row; nothing is written. The report lists every problem."""
     if kind not in COLUMNS:
         raise ValidationError(code="import.kind", field="kind", kind=kind)
@@ -620,7 +620,7 @@ def import_file(
     the good ones when `skip_bad`). The report says what was rejected and why."""
     if kind in ROLES:
         require_role(actor, ROLES[kind], (f"导入{KIND_LABELS[kind][0]}", f"importing {kind}"))
-    report, parsed = read_file(db, kind, path)
+    report, parsed = _read_file(db, kind, path)
     file_level = any(p.row == 1 for p in report.problems)
     if file_level or (report.problems and not skip_bad) or not parsed:
         return report

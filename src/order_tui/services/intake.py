@@ -12,7 +12,15 @@ from order_tui.domain import codes, feasibility, messages
 from order_tui.domain.errors import Conflict, NotFound, ValidationError
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services import inputs, orders, views
-from order_tui.services.common import Actor, audit, now_utc, require_role, to_json, today
+from order_tui.services.common import (
+    Actor,
+    audit,
+    now_utc,
+    require_read,
+    require_role,
+    to_json,
+    today,
+)
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import Customer, Product, Requirement, RequirementLine
@@ -436,8 +444,11 @@ class CustomerHistory:
     open_holds: list[str]  # "SO...: kind description"
 
 
-def customer_history(db: Database, customer_code: str, limit: int = 10) -> CustomerHistory:
+def customer_history(
+    db: Database, actor: Actor, customer_code: str, limit: int = 10
+) -> CustomerHistory:
     """Earlier orders and open matters, shown beside the intake form while it is filled in."""
+    require_read(actor, "orders")
     with db.reading() as session:
         customer = repo.find_customer(session, customer_code)
         assert customer.id is not None

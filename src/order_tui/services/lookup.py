@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from order_tui.services.common import Actor, require_read
 from order_tui.services.orders import format_address
 from order_tui.store import repo
 from order_tui.store.engine import Database
@@ -48,7 +49,8 @@ class ProductHit:
         return self.on_hand - self.locked
 
 
-def customers(db: Database, text: str, limit: int = 20) -> list[CustomerHit]:
+def customers(db: Database, actor: Actor, text: str, limit: int = 20) -> list[CustomerHit]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         hits = []
         for c in repo.search_customers(session, text, limit):
@@ -76,7 +78,8 @@ def customers(db: Database, text: str, limit: int = 20) -> list[CustomerHit]:
         return hits
 
 
-def products(db: Database, text: str, limit: int = 20) -> list[ProductHit]:
+def products(db: Database, actor: Actor, text: str, limit: int = 20) -> list[ProductHit]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         hits = []
         for p in repo.search_products(session, text, limit):
@@ -104,9 +107,10 @@ def products(db: Database, text: str, limit: int = 20) -> list[ProductHit]:
         return hits
 
 
-def product(db: Database, code: str) -> ProductHit | None:
+def product(db: Database, actor: Actor, code: str) -> ProductHit | None:
     """Exact code (a barcode scanner types the code and Enter)."""
-    for hit in products(db, code, limit=50):
+    require_read(actor, "master_data")
+    for hit in products(db, actor, code, limit=50):
         if hit.code == code:
             return hit
     return None

@@ -11,7 +11,7 @@ from order_tui.domain.errors import Conflict, InvalidValue, ValidationError
 from order_tui.domain.mnemonic import mnemonic
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.services import inputs
-from order_tui.services.common import Actor, audit, now_utc, require_role
+from order_tui.services.common import Actor, audit, now_utc, require_read, require_role
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import (
@@ -437,8 +437,9 @@ def update_customer(db: Database, actor: Actor, data: CustomerInput, expected_ve
         audit(session, actor, "customer", customer.id, "update_customer", changes=changed)
 
 
-def customer_input(db: Database, code: str) -> tuple[CustomerInput, int]:
+def customer_input(db: Database, actor: Actor, code: str) -> tuple[CustomerInput, int]:
     """The record as a form fills it, with the version to save against."""
+    require_read(actor, "master_data")
     with db.reading() as session:
         c = repo.find_customer(session, code)
         contact = repo.default_contact(session, c.id or 0)
@@ -567,7 +568,8 @@ class AddressView:
     is_default: bool
 
 
-def contacts(db: Database, customer_code: str) -> list[ContactView]:
+def contacts(db: Database, actor: Actor, customer_code: str) -> list[ContactView]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         customer = repo.find_customer(session, customer_code)
         return [
@@ -576,7 +578,8 @@ def contacts(db: Database, customer_code: str) -> list[ContactView]:
         ]
 
 
-def addresses(db: Database, customer_code: str) -> list[AddressView]:
+def addresses(db: Database, actor: Actor, customer_code: str) -> list[AddressView]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         customer = repo.find_customer(session, customer_code)
         return [
@@ -621,7 +624,8 @@ def update_product(db: Database, actor: Actor, p: ProductInput, expected_version
         audit(session, actor, "product", product.id or 0, "update_product", changes=changed)
 
 
-def product_input(db: Database, code: str) -> tuple[ProductInput, int]:
+def product_input(db: Database, actor: Actor, code: str) -> tuple[ProductInput, int]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         p = repo.find_product(session, code)
         return (
@@ -656,8 +660,11 @@ class StockRow:
     location: str
 
 
-def stock_page(db: Database, after_code: str | None = None, limit: int = 50) -> list[StockRow]:
+def stock_page(
+    db: Database, actor: Actor, after_code: str | None = None, limit: int = 50
+) -> list[StockRow]:
     """Keyset-paged by product code."""
+    require_read(actor, "master_data")
     with db.reading() as session:
         rows = []
         for p, s in repo.stock_page(session, after_code, limit):
@@ -692,9 +699,10 @@ class MovementRow:
 
 
 def movements(
-    db: Database, product_code: str, limit: int = 100, before_id: int | None = None
+    db: Database, actor: Actor, product_code: str, limit: int = 100, before_id: int | None = None
 ) -> list[MovementRow]:
     """The product's ledger, newest first, keyset-paged: pass the last row's id as before_id."""
+    require_read(actor, "master_data")
     with db.reading() as session:
         product = repo.find_product(session, product_code)
         return [
@@ -704,8 +712,9 @@ def movements(
 
 
 def customers_page(
-    db: Database, after_code: str | None = None, limit: int = 50
+    db: Database, actor: Actor, after_code: str | None = None, limit: int = 50
 ) -> list[tuple[str, str, str, Decimal]]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         return [
             (c.code, c.legal_name, c.uscc, c.credit_limit)
@@ -714,8 +723,9 @@ def customers_page(
 
 
 def products_page(
-    db: Database, after_code: str | None = None, limit: int = 50
+    db: Database, actor: Actor, after_code: str | None = None, limit: int = 50
 ) -> list[ProductInput]:
+    require_read(actor, "master_data")
     with db.reading() as session:
         return [
             ProductInput(

@@ -14,7 +14,7 @@ from order_tui.domain.errors import (
     ValidationError,
 )
 from order_tui.domain.roles import PERMISSIONS, Role, format_roles, parse_roles
-from order_tui.services.common import Actor, audit, now_utc, require_role
+from order_tui.services.common import Actor, audit, now_utc, require_read, require_role
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import Operator
@@ -210,7 +210,25 @@ def add_operator(
         return created
 
 
-def list_operators(db: Database) -> list[dict[str, object]]:
+def has_operators(db: Database) -> bool:
+    """Whether anyone can log in yet: `init` and `seed` create the first operators if not."""
+    with db.reading() as session:
+        return bool(repo.all_operators(session))
+
+
+def login_hints(db: Database) -> list[dict[str, str]]:
+    """Who to log in as, for the demo's login screen: names and roles, nothing else."""
+    with db.reading() as session:
+        return [
+            {"username": op.username, "display_name": op.display_name, "roles": op.roles}
+            for op in repo.all_operators(session)
+            if op.active
+        ]
+
+
+def list_operators(db: Database, actor: Actor) -> list[dict[str, object]]:
+    """Every operator with roles, OS-user binding and state: the administrator's list."""
+    require_read(actor, "operators")
     with db.reading() as session:
         return [
             {

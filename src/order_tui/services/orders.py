@@ -13,7 +13,15 @@ from order_tui.domain.order_numbers import format_order_no
 from order_tui.domain.roles import PERMISSIONS
 from order_tui.domain.text import number_problem
 from order_tui.services import inputs, views
-from order_tui.services.common import Actor, audit, authorize, move, now_utc, today
+from order_tui.services.common import (
+    Actor,
+    audit,
+    authorize,
+    move,
+    now_utc,
+    require_read,
+    today,
+)
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import Customer, OrderLine, SalesOrder
@@ -307,25 +315,29 @@ def edit_order(
         return views.detail(session, order)
 
 
-def get_order(db: Database, order_no: str) -> views.OrderDetail:
+def get_order(db: Database, actor: Actor, order_no: str) -> views.OrderDetail:
+    require_read(actor, "orders")
     with db.reading() as session:
         return views.detail(session, repo.get_order(session, order_no))
 
 
 def list_orders(
     db: Database,
+    actor: Actor,
     *,
     statuses: list[str] | None = None,
     after: tuple[date, int] | None = None,
     limit: int = 50,
 ) -> list[views.OrderSummary]:
+    require_read(actor, "orders")
     with db.reading() as session:
         rows = repo.list_orders(session, statuses=statuses, after=after, limit=limit)
         return [views.summary(o) for o in rows]
 
 
-def order_input_of(db: Database, order_no: str) -> tuple[OrderInput, int]:
+def order_input_of(db: Database, actor: Actor, order_no: str) -> tuple[OrderInput, int]:
     """The order as the entry form fills it, with the version to save against."""
+    require_read(actor, "orders")
     with db.reading() as session:
         order = repo.get_order(session, order_no)
         customer = session.get(Customer, order.customer_id)
@@ -403,9 +415,12 @@ def remove_attachment(db: Database, actor: Actor, order_no: str, sha256: str) ->
         )
 
 
-def search_orders(db: Database, text: str, limit: int = 20) -> list[views.OrderSummary]:
+def search_orders(
+    db: Database, actor: Actor, text: str, limit: int = 20
+) -> list[views.OrderSummary]:
     """Orders whose number, customer name or customer initials contain `text`."""
     if not text.strip():
-        return list_orders(db, limit=limit)
+        return list_orders(db, actor, limit=limit)
+    require_read(actor, "orders")
     with db.reading() as session:
         return [views.summary(o) for o in repo.search_orders(session, text, limit)]

@@ -17,7 +17,7 @@ from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.roles import DEPARTMENT_LABELS, DEPARTMENT_ROLE, Department
 from order_tui.domain.terms import REJECT_REASONS
 from order_tui.services import views
-from order_tui.services.common import Actor, authorize, move, now_utc, to_json
+from order_tui.services.common import Actor, authorize, move, now_utc, require_read, to_json
 from order_tui.store import repo
 from order_tui.store.engine import Database
 from order_tui.store.models import (
@@ -370,13 +370,15 @@ def reject(
     )
 
 
-def findings(db: Database, order_no: str) -> list[rc.Finding]:
+def findings(db: Database, actor: Actor, order_no: str) -> list[rc.Finding]:
     """The checks as they stand now (the round keeps those of submission time)."""
+    require_read(actor, "orders")
     with db.reading() as session:
         return rc.review_findings(review_facts(session, repo.get_order(session, order_no)))
 
 
-def round_changes(db: Database, order_no: str) -> dict[str, Any]:
+def round_changes(db: Database, actor: Actor, order_no: str) -> dict[str, Any]:
+    require_read(actor, "orders")
     with db.reading() as session:
         order = repo.get_order(session, order_no)
         rnd = repo.current_round(session, order.id or 0)

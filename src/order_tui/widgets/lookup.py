@@ -22,6 +22,7 @@ from order_tui.widgets.cells import fit
 
 if TYPE_CHECKING:
     from order_tui.services import Database
+    from order_tui.services.common import Actor
 
 KINDS = ("customer", "product")
 
@@ -96,11 +97,12 @@ class LookupDialog(ModalScreen[str | None]):
         Binding("ctrl+o", "profile", "Customer profile", id="lookup_profile", priority=True),
     ]
 
-    def __init__(self, db: Database, lang: str, kind: str, initial: str = "") -> None:
+    def __init__(self, db: Database, actor: Actor, lang: str, kind: str, initial: str = "") -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         super().__init__()
         self.db = db
+        self.actor = actor
         self.lang = lang
         self.kind = kind
         self.initial = initial
@@ -129,9 +131,9 @@ class LookupDialog(ModalScreen[str | None]):
         from order_tui.services import lookup
 
         hits: list[Any] = (
-            lookup.customers(self.db, text, 50)
+            lookup.customers(self.db, self.actor, text, 50)
             if self.kind == "customer"
-            else lookup.products(self.db, text, 50)
+            else lookup.products(self.db, self.actor, text, 50)
         )
         self.app.call_from_thread(self._show, text, hits)
 
@@ -188,8 +190,7 @@ class LookupDialog(ModalScreen[str | None]):
     def _may_profile(self) -> bool:
         from order_tui.domain.profile import may_view
 
-        actor = getattr(self.app, "actor", None)
-        return self.kind == "customer" and actor is not None and may_view(actor.roles)
+        return self.kind == "customer" and may_view(self.actor.roles)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "profile":
