@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
 from order_tui.store import limits  # also checks every ORM flush against the columns
+from order_tui.store.engine import WRITING
 from order_tui.store.models import (
     Attachment,
     AuditEvent,
@@ -57,6 +58,9 @@ messages.register(
     }
 )
 
+# session.info key: (the transaction, ids of the orders it read under their row lock)
+_LOCKED = "order_tui.locked_orders"
+
 OPEN_STATUSES = (
     "in_review",
     "approved",
@@ -81,21 +85,56 @@ def next_serial(session: Session, day: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def _locks_rows(session: Session) -> bool:
+    """Whether orders read in `session` are read under their row lock: a write transaction
+    (Database.writing) on PostgreSQL. SQLite's BEGIN IMMEDIATE already excludes every other
+    writer; reads never lock."""
+    return bool(session.info.get(WRITING)) and session.get_bind().dialect.name != "sqlite"
+
+
+def _locked_ids(session: Session) -> set[int]:
+    """Ids of the orders read under their row lock in the session's current transaction (a
+    rollback ends the transaction and its locks, so the set is kept per transaction)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKED] = held
+    return held[1]
+
+
 def lock_order(session: Session, order: SalesOrder) -> None:
-    """PostgreSQL: re-read the order under its row lock, held to COMMIT, so what the write
-    decides from (status, version, hold) cannot change under it; a guarded UPDATE of another
-    session waits meanwhile. SQLite's BEGIN IMMEDIATE already excludes every other writer."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.refresh(order, with_for_update=True)
+    """PostgreSQL: make sure the order is read under its row lock, held to COMMIT, so what the
+    write decides from (status, version, hold) cannot change under it; a guarded UPDATE of
+    another session waits meanwhile. An order `get_order` read in this write transaction
+    already is (its SELECT ... FOR UPDATE); any other is re-read under the lock here."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    if order.id is not None and order.id in _locked_ids(session):
+        return
+    session.refresh(order, with_for_update=True)
+    if order.id is not None:
+        _locked_ids(session).add(order.id)
 
 
 # Statements the write path runs on every action are built once, with bound parameters:
 # building a select anew each call cost more Python than SQLite took to answer it.
 _ORDER_BY_NO = select(SalesOrder).where(SalesOrder.order_no == bindparam("order_no"))
+# The same under the row lock (PostgreSQL write transactions): one statement where reading and
+# then re-reading FOR UPDATE took two. READ COMMITTED returns the newest committed row once the
+# lock is granted, and populate_existing overwrites an object this session had read before.
+_ORDER_BY_NO_LOCKED = _ORDER_BY_NO.with_for_update().execution_options(populate_existing=True)
 
 
 def get_order(session: Session, order_no: str) -> SalesOrder:
-    order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
+    """The order numbered `order_no`; in a write transaction on PostgreSQL, read under its row
+    lock (every write that loads an order by number goes on to authorize a change of it)."""
+    if _locks_rows(session):
+        order = session.exec(_ORDER_BY_NO_LOCKED, params={"order_no": order_no}).first()
+        if order is not None and order.id is not None:
+            _locked_ids(session).add(order.id)
+    else:
+        order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
     if order is None:
         raise NotFound(code="order.not_found", order_no=order_no)
     return order
@@ -955,5 +994,5 @@ def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) 
 def separate_transaction(session: Session) -> Iterator[Session]:
     """A write transaction of its own on `session`'s database, committed when the block ends
     (a refusal logged after the refused change was rolled back)."""
-    with Session(session.get_bind()) as own, own.begin():
+    with Session(session.get_bind(), info={WRITING: True}) as own, own.begin():
         yield own
