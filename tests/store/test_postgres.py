@@ -337,3 +337,48 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle(
     finally:
         killer.dispose()
     assert backend_pid() != first  # the dead one failed its ping and was replaced
+
+
+@needs_postgres
+def test_the_lazy_cursor_description_is_psycopgs_own(db: Database) -> None:
+    """The engine's cursors describe a result only when asked (store/pg_cursor.py); what they
+    give then is exactly psycopg's description of that result, even after the cursor has run
+    another statement, and SQLAlchemy reads rows and names through it as before."""
+    import psycopg
+
+    from order_tui.store.pg_cursor import LazyDescription, LazyDescriptionCursor
+
+    conninfo = pg_conninfo(db.url)
+    queries = [
+        "SELECT * FROM sales_order ORDER BY id LIMIT 2",
+        "SELECT 1 AS one, 'x'::varchar(5) AS v, 1.5::numeric(10, 2) AS n, now() AS t, NULL",
+        "SELECT",  # a result with rows and no columns
+    ]
+    with psycopg.connect(conninfo) as plain, psycopg.connect(conninfo) as lazy_conn:
+        lazy_conn.cursor_factory = LazyDescriptionCursor
+        for query in queries:
+            eager, lazy = plain.cursor(), lazy_conn.cursor()
+            eager.execute(query)
+            lazy.execute(query)
+            described = lazy.description
+            assert isinstance(described, LazyDescription)
+            expected = eager.description
+            assert expected is not None
+            lazy.execute("SELECT 42 AS other")  # the description keeps its own result
+            assert len(described) == len(expected)
+            assert [tuple(c) for c in described] == [tuple(c) for c in expected]
+            assert [c.name for c in described[:2]] == [c.name for c in expected[:2]]
+        for cursor in (plain.cursor(), lazy_conn.cursor()):
+            cursor.execute("UPDATE sales_order SET version = version WHERE false")
+            assert cursor.description is None
+    with db.reading() as session:
+        dbapi = session.connection().connection.dbapi_connection
+        assert dbapi is not None and dbapi.cursor_factory is LazyDescriptionCursor
+        row = session.execute(text("SELECT 7 AS seven, 'z' AS zed")).one()
+        assert (row.seven, row.zed) == (7, "z")
+
+
+def pg_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

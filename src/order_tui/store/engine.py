@@ -336,7 +336,11 @@ def _postgres_engine(url: str, *, busy_ms: int) -> Engine:
         f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS} "
         "-c timezone=UTC"
     )
-    engine = create_engine(url, connect_args={"options": options})
+    from order_tui.store.pg_cursor import LazyDescriptionCursor  # psycopg: PostgreSQL only
+
+    engine = create_engine(
+        url, connect_args={"options": options, "cursor_factory": LazyDescriptionCursor}
+    )
     _ping_when_idle(engine)
     return engine
 
