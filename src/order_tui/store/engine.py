@@ -15,7 +15,6 @@ Conflict the screens already show ("try again"), never a driver message.
 import contextlib
 import fcntl
 import os
-import sqlite3
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -33,6 +32,9 @@ from sqlmodel import Session, create_engine
 
 from order_tui.domain import messages
 from order_tui.domain.errors import Conflict
+
+if TYPE_CHECKING:
+    import sqlite3
 
 messages.register(
     {
@@ -240,6 +242,8 @@ def _sqlite_engine(
     synchronous: str,
     writer_queue: bool | None = None,
 ) -> Engine:
+    import sqlite3  # here: a PostgreSQL process need not load it
+
     connect_args: dict[str, Any] = {"timeout": busy_ms / 1000}
     if sys.version_info >= (3, 12):
         # Keep legacy mode explicitly: with autocommit=False the driver would issue its own
@@ -254,7 +258,7 @@ def _sqlite_engine(
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    def _on_connect(dbapi_conn: "sqlite3.Connection", _record: object) -> None:
         dbapi_conn.isolation_level = None  # the driver never BEGINs; the begin hook does
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")

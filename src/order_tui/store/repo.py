@@ -8,8 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, insert, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from order_tui.domain import audit_chain, messages
@@ -73,8 +71,12 @@ OPEN_STATUSES = (
 
 def next_serial(session: Session, day: date) -> int:
     """Bump the day's counter by one upsert in the caller's transaction: gap-free, unique."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    # The dialect's own INSERT (for ON CONFLICT), imported here: a process loads only the
+    # dialect it runs on (the other one's modules cost 1-2 MB of memory, issue 7).
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_fn
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_fn
     table = OrderCounter.__table__  # type: ignore[attr-defined]
     stmt = (
         insert_fn(table)
@@ -310,6 +312,32 @@ _CURRENT_ROUND = (
 
 def current_round(session: Session, order_id: int) -> ReviewRound | None:
     return session.exec(_CURRENT_ROUND, params={"order_id": order_id}).first()
+
+
+# The current round and its verdicts so far in one statement (a verdict reads both).
+_CURRENT_ROUND_WITH_VERDICTS = (
+    select(ReviewRound, ReviewVerdict)
+    .outerjoin(ReviewVerdict, col(ReviewVerdict.round_id) == col(ReviewRound.id))
+    .where(
+        col(ReviewRound.id)
+        == select(ReviewRound.id)
+        .where(ReviewRound.order_id == bindparam("order_id"))
+        .order_by(col(ReviewRound.round_no).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    .order_by(col(ReviewVerdict.id))
+)
+
+
+def current_round_and_verdicts(
+    session: Session, order_id: int
+) -> tuple[ReviewRound | None, list[ReviewVerdict]]:
+    """`current_round` and `verdicts_of_round` of it (in the order given), in one query."""
+    rows = session.exec(_CURRENT_ROUND_WITH_VERDICTS, params={"order_id": order_id}).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [verdict for _round, verdict in rows if verdict is not None]
 
 
 def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
