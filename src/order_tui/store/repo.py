@@ -87,6 +87,16 @@ def next_serial(session: Session, day: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def _core(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a Core statement (no ORM entities) on the session's connection, in its transaction.
+
+    Session.execute would run it the same, after deciding it has no ORM work to do: that
+    decision cost the write path about a tenth of an approval's CPU over its five Core
+    statements. Nothing is flushed either way (pending ORM changes flush at the next ORM
+    query or at COMMIT, as before)."""
+    return session.connection().execute(statement, params)
+
+
 def _locks_rows(session: Session) -> bool:
     """Whether orders read in `session` are read under their row lock: a write transaction
     (Database.writing) on PostgreSQL. SQLite's BEGIN IMMEDIATE already excludes every other
@@ -199,7 +209,7 @@ def guarded_update(
     limits.check_values(SalesOrder.__table__.columns, values)  # type: ignore[attr-defined]
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(w_id=order.id, w_version=expected_version, w_status=expected_status)
-    result = session.execute(_guarded_update_of(tuple(values)), params)
+    result = _core(session, _guarded_update_of(tuple(values)), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         assert order.id is not None
         who, when = last_change(session, "order", order.id)
@@ -667,9 +677,9 @@ def delete_review_tasks(session: Session, *, order_id: int, department: str | No
     # A Core delete built once: no write session holds review_task objects to keep in step,
     # and the ORM's bulk delete spent more Python on that than SQLite spent deleting.
     if department is None:
-        session.execute(_DELETE_TASKS, {"order_id": order_id})
+        _core(session, _DELETE_TASKS, {"order_id": order_id})
     else:
-        session.execute(_DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
+        _core(session, _DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
 
 
 INBOX_SORTS = {
@@ -990,6 +1000,7 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
 # pg_advisory_xact_lock key for appending to the audit log, the ASCII bytes of "orderaud".
 AUDIT_CHAIN_LOCK_KEY = 0x6F72646572617564
 _LAST_LINK = select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
+_AUDIT_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def last_audit_link(session: Session) -> str:
@@ -1001,7 +1012,7 @@ def last_audit_link(session: Session) -> str:
     COMMIT, and as every entry is inserted under it, ids follow the chain's order.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_CHAIN_LOCK_KEY})
+        _core(session, _AUDIT_CHAIN_LOCK, {"k": AUDIT_CHAIN_LOCK_KEY})
     return session.exec(_LAST_LINK).first() or audit_chain.GENESIS
 
 
@@ -1015,7 +1026,7 @@ def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) 
     entries, verdicts): building the SQLModel object and flushing it cost the approval more
     than the statement itself. The column limits are checked as a flush would."""
     limits.check_values(model.__table__.columns, values)  # type: ignore[attr-defined]
-    session.execute(_insert_into(model), values)
+    _core(session, _insert_into(model), values)
 
 
 @contextmanager
