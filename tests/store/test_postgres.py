@@ -213,3 +213,172 @@ def test_a_save_that_waits_too_long_for_a_row_is_the_coded_busy_conflict(db: Dat
     with db.reading() as session:
         location = session.execute(text("SELECT location FROM stock WHERE product_id = 1"))
         assert location.scalar_one() not in ("held", "mine")
+
+
+def _submitted(db: Database, cast: DemoCast) -> str:
+    from order_tui.services import review
+    from order_tui.services.demo import new_order
+
+    no = new_order(db, cast, "C0002", [("P0001", "2")])
+    review.submit(db, cast["zhao"], no)
+    return no
+
+
+@needs_postgres
+def test_a_write_holds_the_row_lock_of_the_order_it_loads_until_commit(
+    db: Database, cast: DemoCast
+) -> None:
+    """The order a write transaction loads by number is locked by that very read (one
+    statement, SELECT ... FOR UPDATE): another operator's change of it waits, so what this
+    write decided from (status, version, hold) and audits is still true at COMMIT. Without the
+    lock the second approval below goes through while the first write still holds its view."""
+    from order_tui.domain.errors import Conflict
+    from order_tui.services import review
+
+    no = _submitted(db, cast)
+    impatient = open_database(db.url, db.data_dir, busy_ms=200)
+    try:
+        with db.writing() as session:
+            order = repo.get_order(session, no)
+            with pytest.raises(Conflict) as caught:
+                review.approve(impatient, cast["zhang"], no)
+            assert caught.value.code == "store.busy"
+            assert order.status == "in_review"
+        # Committed, the lock is gone; a read never takes it.
+        with db.reading() as session:
+            repo.get_order(session, no)
+            assert review.approve(impatient, cast["zhang"], no).order_no == no
+    finally:
+        impatient.dispose()
+
+
+@needs_postgres
+def test_an_order_loaded_otherwise_is_locked_by_authorize(db: Database, cast: DemoCast) -> None:
+    """lock_order takes the row lock (re-reading the order) for an order the write did not load
+    by number, and sends nothing more for one it did."""
+    from sqlalchemy import event
+
+    no = _submitted(db, cast)
+    with db.reading() as session:
+        order_id = repo.get_order(session, no).id
+    assert order_id is not None
+    probe = create_engine(db.url, connect_args={"options": "-c lock_timeout=100"})
+    seen: list[str] = []
+
+    def before(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    def locked_elsewhere() -> bool:
+        with probe.connect() as conn:
+            try:
+                conn.execute(
+                    text("SELECT 1 FROM sales_order WHERE id = :i FOR UPDATE NOWAIT"),
+                    {"i": order_id},
+                )
+            except Exception as exc:  # lock_not_available
+                assert getattr(exc.orig, "sqlstate", None) == "55P03", exc  # type: ignore[attr-defined]
+                return True
+            conn.rollback()
+            return False
+
+    try:
+        with db.writing() as session:
+            order = repo.get_order_by_id(session, order_id)
+            assert not locked_elsewhere()
+            repo.lock_order(session, order)
+            assert locked_elsewhere()
+        with db.writing() as session:
+            order = repo.get_order(session, no)
+            assert locked_elsewhere()
+            event.listen(db.write_engine, "before_cursor_execute", before)
+            try:
+                repo.lock_order(session, order)
+            finally:
+                event.remove(db.write_engine, "before_cursor_execute", before)
+            assert seen == []
+    finally:
+        probe.dispose()
+
+
+@needs_postgres
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back-to-back transactions reuse their connection without a ping (a round trip each);
+    one idle longer than PG_PING_AFTER_IDLE_S is pinged, and one the server dropped meanwhile
+    is replaced instead of failing the operator's next action."""
+    from order_tui.store import engine as engine_module
+
+    pings: list[object] = []
+    dialect = db.read_engine.dialect
+    real_ping = dialect.do_ping
+
+    def counting_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counting_ping)
+
+    def backend_pid() -> int:
+        with db.reading() as session:
+            return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    first = backend_pid()
+    for _ in range(3):
+        assert backend_pid() == first
+    assert pings == []
+    monkeypatch.setattr(engine_module, "PG_PING_AFTER_IDLE_S", 0.0)
+    assert backend_pid() == first
+    assert len(pings) == 1
+    killer = create_engine(db.url)
+    try:
+        with killer.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar()
+    finally:
+        killer.dispose()
+    assert backend_pid() != first  # the dead one failed its ping and was replaced
+
+
+@needs_postgres
+def test_the_lazy_cursor_description_is_psycopgs_own(db: Database) -> None:
+    """The engine's cursors describe a result only when asked (store/pg_cursor.py); what they
+    give then is exactly psycopg's description of that result, even after the cursor has run
+    another statement, and SQLAlchemy reads rows and names through it as before."""
+    import psycopg
+
+    from order_tui.store.pg_cursor import LazyDescription, LazyDescriptionCursor
+
+    conninfo = pg_conninfo(db.url)
+    queries = [
+        "SELECT * FROM sales_order ORDER BY id LIMIT 2",
+        "SELECT 1 AS one, 'x'::varchar(5) AS v, 1.5::numeric(10, 2) AS n, now() AS t, NULL",
+        "SELECT",  # a result with rows and no columns
+    ]
+    with psycopg.connect(conninfo) as plain, psycopg.connect(conninfo) as lazy_conn:
+        lazy_conn.cursor_factory = LazyDescriptionCursor
+        for query in queries:
+            eager, lazy = plain.cursor(), lazy_conn.cursor()
+            eager.execute(query)
+            lazy.execute(query)
+            described = lazy.description
+            assert isinstance(described, LazyDescription)
+            expected = eager.description
+            assert expected is not None
+            lazy.execute("SELECT 42 AS other")  # the description keeps its own result
+            assert len(described) == len(expected)
+            assert [tuple(c) for c in described] == [tuple(c) for c in expected]
+            assert [c.name for c in described[:2]] == [c.name for c in expected[:2]]
+        for cursor in (plain.cursor(), lazy_conn.cursor()):
+            cursor.execute("UPDATE sales_order SET version = version WHERE false")
+            assert cursor.description is None
+    with db.reading() as session:
+        dbapi = session.connection().connection.dbapi_connection
+        assert dbapi is not None and dbapi.cursor_factory is LazyDescriptionCursor
+        row = session.execute(text("SELECT 7 AS seven, 'z' AS zed")).one()
+        assert (row.seven, row.zed) == (7, "z")
+
+
+def pg_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

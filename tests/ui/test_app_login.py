@@ -137,3 +137,26 @@ async def test_unknown_os_user_gets_the_login(db: Database) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert field(pilot, "username").value == "zhao"
+
+
+async def test_pinyin_warms_up_once_the_operator_is_in(db: Database, monkeypatch) -> None:
+    """pypinyin's dictionaries (about 40 MB) load after the login, not during the PIN check
+    (whose scrypt takes 16 MB for a moment: together they were the process's peak memory)."""
+    import order_tui.app as app_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(app_module, "_warm_up", lambda: calls.append("warm"))
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_login(pilot, "zhao", "9999")
+        assert isinstance(app.screen, LoginScreen) and calls == []
+        await pilot.press(*"1234", "enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, HomeScreen) and calls == ["warm"]
+
+
+def test_giving_back_the_free_heap_is_harmless() -> None:
+    from order_tui.app import _give_back_free_heap
+
+    _give_back_free_heap()  # glibc here; elsewhere a no-op

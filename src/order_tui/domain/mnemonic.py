@@ -1,5 +1,6 @@
 """Mnemonic codes (助记码): pinyin initials that clerks type to find a name (bjkj -> 北京科技)."""
 
+import os
 import unicodedata
 
 
@@ -22,7 +23,10 @@ def mnemonic(name: str) -> str:
     # NFKC first so full-width letters and digits (ＡＢＣ，１２３) count as Latin ones.
     text = unicodedata.normalize("NFKC", name)
     # Imported here: loading pypinyin's phrase dictionary takes most of a second, which the
-    # first screen should not wait for (the app warms it up in the background).
+    # first screen should not wait for (the app warms it up in the background). Without
+    # PYPINYIN_NO_DICT_COPY pypinyin keeps a second copy of both dictionaries, for programs
+    # that add their own words to them; we add none, and the copies cost 3 MB (issue 7).
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin import Style, lazy_pinyin
 
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_keep_latin)

@@ -45,12 +45,25 @@ INT64_MAX = 2**63 - 1
 
 def text_problem(value: str, most: int | None = None) -> InvalidValue | None:
     """Why `value` cannot be stored as text of at most `most` characters; None if it can."""
+    # isprintable() is False for every control character and lone surrogate (and for other
+    # invisible ones that are fine here): a printable value, most of them, skips the walk
+    # through it character by character, which every stored string pays for.
+    if not value.isprintable():
+        return _character_problem(value) or _length_problem(value, most)
+    return _length_problem(value, most)
+
+
+def _character_problem(value: str) -> InvalidValue | None:
     for position, ch in enumerate(value, start=1):
         category = unicodedata.category(ch)
         if category == "Cc" and ch not in _ALLOWED_CONTROLS:
             return InvalidValue(code="text.control", position=position)
         if category == "Cs":
             return InvalidValue(code="text.unencodable", position=position)
+    return None
+
+
+def _length_problem(value: str, most: int | None) -> InvalidValue | None:
     if most is not None and len(value) > most:
         return InvalidValue(code="text.too_long", most=most, count=len(value))
     return None

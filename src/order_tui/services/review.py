@@ -254,10 +254,9 @@ def _verdict(
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, action, expected_version)
         assert order.id is not None
-        rnd = repo.current_round(session, order.id)
+        rnd, verdicts = repo.current_round_and_verdicts(session, order.id)
         assert rnd is not None and rnd.id is not None
         required = [Department(d) for d in rnd.required_departments.split(";")]
-        verdicts = repo.verdicts_of_round(session, rnd.id)
         decided = {Department(v.department): v for v in verdicts}
         dept = _department(actor, required, set(decided), department)
         if dept in decided:

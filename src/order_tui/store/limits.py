@@ -17,6 +17,7 @@ from sqlalchemy import Column, Engine, Integer, String, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from order_tui.domain.errors import InvalidValue, ValidationError
 from order_tui.domain.text import number_problem, text_problem
@@ -42,9 +43,25 @@ def _refuse(field: str, problem: InvalidValue) -> ValidationError:
     return ValidationError(code=problem.code, field=field, **problem.params)
 
 
+# id(a table's column collection) -> (the collection, its columns by key): the write path
+# checks the same few tables' columns on every action (43 of them for an order). Only a
+# table's own collection (`Table.columns`, one object for the table's life) is kept.
+_BY_KEY: dict[int, tuple[object, dict[str, Column[Any]]]] = {}
+
+
+def _columns_by_key(columns: Iterable[Column[Any]]) -> dict[str, Column[Any]]:
+    known = _BY_KEY.get(id(columns))
+    if known is not None and known[0] is columns:
+        return known[1]
+    by_key = {c.key: c for c in columns}
+    if isinstance(columns, ReadOnlyColumnCollection):
+        _BY_KEY[id(columns)] = (columns, by_key)
+    return by_key
+
+
 def check_values(columns: Iterable[Column[Any]], values: Mapping[str, Any]) -> None:
     """Raise a ValidationError for the first value in `values` its column cannot hold."""
-    by_key = {c.key: c for c in columns}
+    by_key = _columns_by_key(columns)
     for key, value in values.items():
         column = by_key.get(key)
         if column is None:

@@ -8,13 +8,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, insert, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from order_tui.domain import audit_chain, messages
 from order_tui.domain.errors import Conflict, NotFound
 from order_tui.store import limits  # also checks every ORM flush against the columns
+from order_tui.store.engine import WRITING
 from order_tui.store.models import (
     Attachment,
     AuditEvent,
@@ -57,6 +56,9 @@ messages.register(
     }
 )
 
+# session.info key: (the transaction, ids of the orders it read under their row lock)
+_LOCKED = "order_tui.locked_orders"
+
 OPEN_STATUSES = (
     "in_review",
     "approved",
@@ -69,8 +71,12 @@ OPEN_STATUSES = (
 
 def next_serial(session: Session, day: date) -> int:
     """Bump the day's counter by one upsert in the caller's transaction: gap-free, unique."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    # The dialect's own INSERT (for ON CONFLICT), imported here: a process loads only the
+    # dialect it runs on (the other one's modules cost 1-2 MB of memory, issue 7).
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_fn
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_fn
     table = OrderCounter.__table__  # type: ignore[attr-defined]
     stmt = (
         insert_fn(table)
@@ -81,21 +87,66 @@ def next_serial(session: Session, day: date) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def _core(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """Run a Core statement (no ORM entities) on the session's connection, in its transaction.
+
+    Session.execute would run it the same, after deciding it has no ORM work to do: that
+    decision cost the write path about a tenth of an approval's CPU over its five Core
+    statements. Nothing is flushed either way (pending ORM changes flush at the next ORM
+    query or at COMMIT, as before)."""
+    return session.connection().execute(statement, params)
+
+
+def _locks_rows(session: Session) -> bool:
+    """Whether orders read in `session` are read under their row lock: a write transaction
+    (Database.writing) on PostgreSQL. SQLite's BEGIN IMMEDIATE already excludes every other
+    writer; reads never lock."""
+    return bool(session.info.get(WRITING)) and session.get_bind().dialect.name != "sqlite"
+
+
+def _locked_ids(session: Session) -> set[int]:
+    """Ids of the orders read under their row lock in the session's current transaction (a
+    rollback ends the transaction and its locks, so the set is kept per transaction)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKED] = held
+    return held[1]
+
+
 def lock_order(session: Session, order: SalesOrder) -> None:
-    """PostgreSQL: re-read the order under its row lock, held to COMMIT, so what the write
-    decides from (status, version, hold) cannot change under it; a guarded UPDATE of another
-    session waits meanwhile. SQLite's BEGIN IMMEDIATE already excludes every other writer."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.refresh(order, with_for_update=True)
+    """PostgreSQL: make sure the order is read under its row lock, held to COMMIT, so what the
+    write decides from (status, version, hold) cannot change under it; a guarded UPDATE of
+    another session waits meanwhile. An order `get_order` read in this write transaction
+    already is (its SELECT ... FOR UPDATE); any other is re-read under the lock here."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    if order.id is not None and order.id in _locked_ids(session):
+        return
+    session.refresh(order, with_for_update=True)
+    if order.id is not None:
+        _locked_ids(session).add(order.id)
 
 
 # Statements the write path runs on every action are built once, with bound parameters:
 # building a select anew each call cost more Python than SQLite took to answer it.
 _ORDER_BY_NO = select(SalesOrder).where(SalesOrder.order_no == bindparam("order_no"))
+# The same under the row lock (PostgreSQL write transactions): one statement where reading and
+# then re-reading FOR UPDATE took two. READ COMMITTED returns the newest committed row once the
+# lock is granted, and populate_existing overwrites an object this session had read before.
+_ORDER_BY_NO_LOCKED = _ORDER_BY_NO.with_for_update().execution_options(populate_existing=True)
 
 
 def get_order(session: Session, order_no: str) -> SalesOrder:
-    order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
+    """The order numbered `order_no`; in a write transaction on PostgreSQL, read under its row
+    lock (every write that loads an order by number goes on to authorize a change of it)."""
+    if _locks_rows(session):
+        order = session.exec(_ORDER_BY_NO_LOCKED, params={"order_no": order_no}).first()
+        if order is not None and order.id is not None:
+            _locked_ids(session).add(order.id)
+    else:
+        order = session.exec(_ORDER_BY_NO, params={"order_no": order_no}).first()
     if order is None:
         raise NotFound(code="order.not_found", order_no=order_no)
     return order
@@ -158,7 +209,7 @@ def guarded_update(
     limits.check_values(SalesOrder.__table__.columns, values)  # type: ignore[attr-defined]
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(w_id=order.id, w_version=expected_version, w_status=expected_status)
-    result = session.execute(_guarded_update_of(tuple(values)), params)
+    result = _core(session, _guarded_update_of(tuple(values)), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         assert order.id is not None
         who, when = last_change(session, "order", order.id)
@@ -271,6 +322,32 @@ _CURRENT_ROUND = (
 
 def current_round(session: Session, order_id: int) -> ReviewRound | None:
     return session.exec(_CURRENT_ROUND, params={"order_id": order_id}).first()
+
+
+# The current round and its verdicts so far in one statement (a verdict reads both).
+_CURRENT_ROUND_WITH_VERDICTS = (
+    select(ReviewRound, ReviewVerdict)
+    .outerjoin(ReviewVerdict, col(ReviewVerdict.round_id) == col(ReviewRound.id))
+    .where(
+        col(ReviewRound.id)
+        == select(ReviewRound.id)
+        .where(ReviewRound.order_id == bindparam("order_id"))
+        .order_by(col(ReviewRound.round_no).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    .order_by(col(ReviewVerdict.id))
+)
+
+
+def current_round_and_verdicts(
+    session: Session, order_id: int
+) -> tuple[ReviewRound | None, list[ReviewVerdict]]:
+    """`current_round` and `verdicts_of_round` of it (in the order given), in one query."""
+    rows = session.exec(_CURRENT_ROUND_WITH_VERDICTS, params={"order_id": order_id}).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [verdict for _round, verdict in rows if verdict is not None]
 
 
 def rounds_of(session: Session, order_id: int) -> list[ReviewRound]:
@@ -600,9 +677,9 @@ def delete_review_tasks(session: Session, *, order_id: int, department: str | No
     # A Core delete built once: no write session holds review_task objects to keep in step,
     # and the ORM's bulk delete spent more Python on that than SQLite spent deleting.
     if department is None:
-        session.execute(_DELETE_TASKS, {"order_id": order_id})
+        _core(session, _DELETE_TASKS, {"order_id": order_id})
     else:
-        session.execute(_DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
+        _core(session, _DELETE_DEPARTMENT_TASK, {"order_id": order_id, "department": department})
 
 
 INBOX_SORTS = {
@@ -923,6 +1000,7 @@ def _delete_orders(session: Session, ids: list[int]) -> None:
 # pg_advisory_xact_lock key for appending to the audit log, the ASCII bytes of "orderaud".
 AUDIT_CHAIN_LOCK_KEY = 0x6F72646572617564
 _LAST_LINK = select(AuditEvent.chain).order_by(col(AuditEvent.id).desc()).limit(1)
+_AUDIT_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def last_audit_link(session: Session) -> str:
@@ -934,7 +1012,7 @@ def last_audit_link(session: Session) -> str:
     COMMIT, and as every entry is inserted under it, ids follow the chain's order.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_CHAIN_LOCK_KEY})
+        _core(session, _AUDIT_CHAIN_LOCK, {"k": AUDIT_CHAIN_LOCK_KEY})
     return session.exec(_LAST_LINK).first() or audit_chain.GENESIS
 
 
@@ -948,12 +1026,12 @@ def insert_row(session: Session, model: type[SQLModel], values: dict[str, Any]) 
     entries, verdicts): building the SQLModel object and flushing it cost the approval more
     than the statement itself. The column limits are checked as a flush would."""
     limits.check_values(model.__table__.columns, values)  # type: ignore[attr-defined]
-    session.execute(_insert_into(model), values)
+    _core(session, _insert_into(model), values)
 
 
 @contextmanager
 def separate_transaction(session: Session) -> Iterator[Session]:
     """A write transaction of its own on `session`'s database, committed when the block ends
     (a refusal logged after the refused change was rolled back)."""
-    with Session(session.get_bind()) as own, own.begin():
+    with Session(session.get_bind(), info={WRITING: True}) as own, own.begin():
         yield own
