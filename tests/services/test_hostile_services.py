@@ -6,7 +6,7 @@ database exactly as it was. Never another exception, never a partial write. Each
 on its own copy of the demo database (an order in every status).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from order_tui.domain import messages
+from order_tui.domain.errors import ValidationError
 from order_tui.services import (
     archive,
     attachments,
@@ -419,6 +420,46 @@ def test_contacts_and_addresses(
         zhao = actor(db, "zhao")
         attempt(db, lambda: masterdata.add_contact(db, zhao, "C0001", name, phone, default))
         attempt(db, lambda: masterdata.add_address(db, zhao, "C0001", *parts, make_default=default))
+
+
+_CONTACT = ("C0001", "王工", "13910002000")
+_ADDRESS = ("C0001", "浙江", "杭州", "", "1号")
+
+
+def _with(parts: tuple[str, ...], index: int, value: str) -> tuple[str, ...]:
+    return (*parts[:index], value, *parts[index + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("service", "args", "field"),
+    [
+        (masterdata.add_contact, _with(_CONTACT, 1, "王\x00工"), "contact_name"),
+        (masterdata.add_contact, _with(_CONTACT, 1, "王" * 81), "contact_name"),
+        (masterdata.add_address, _with(_ADDRESS, 1, "浙\x1b"), "province"),
+        (masterdata.add_address, _with(_ADDRESS, 2, "杭" * 41), "city"),
+        (masterdata.add_address, _with(_ADDRESS, 3, "\x00"), "district"),
+        (masterdata.add_address, _with(_ADDRESS, 4, "号" * 301), "detail"),
+    ],
+)
+def test_contact_and_address_refusals_name_the_forms_field(
+    world: World, service: Callable[..., int], args: tuple[str, ...], field: str
+) -> None:
+    """The dialogs show a refusal beside the field the error names: the forms' names, not
+    the columns' (the store's last check would say "name" for a contact's name)."""
+    with world.fresh() as db:
+        before = fingerprint(db)
+        with pytest.raises(ValidationError) as refused:
+            service(db, actor(db, "zhao"), *args)
+        assert refused.value.field == field
+        assert messages.localized(refused.value, "zh") != messages.localized(refused.value, "en")
+        assert fingerprint(db) == before
+
+
+def test_a_blank_postcode_is_no_postcode(world: World) -> None:
+    with world.fresh() as db:
+        zhao = actor(db, "zhao")
+        masterdata.add_address(db, zhao, "C0001", "浙江", "杭州", "", "1号", postcode="\u3000 ")
+        assert [a.postcode for a in masterdata.addresses(db, "C0001") if a.city == "杭州"] == [""]
 
 
 _PRODUCT = {
