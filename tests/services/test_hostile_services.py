@@ -62,6 +62,50 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 # --- step 1: intake --------------------------------------------------------------------------
 
 
+_GOOD_LINE = intake.RequirementLineInput("P0001", Decimal("2"))
+
+
+def _third(**changed: object) -> intake.RequirementInput:
+    """Two good lines and a third with `changed` fields."""
+    third = intake.RequirementLineInput(**{"product_code": "P0001", "qty": Decimal("2"), **changed})  # type: ignore[arg-type]
+    return intake.RequirementInput(
+        "C0001", "李经理", "13800138000", [_GOOD_LINE, _GOOD_LINE, third]
+    )
+
+
+@pytest.mark.parametrize(
+    ("changed", "field"),
+    [
+        ({"qty": Decimal("NaN")}, "qty"),
+        ({"qty": Decimal("sNaN")}, "qty"),
+        ({"qty": Decimal("-Infinity")}, "qty"),
+        ({"qty": Decimal("1E+30")}, "qty"),
+        ({"qty": Decimal("-1")}, "qty"),
+        ({"qty": Decimal("0")}, "qty"),
+        ({"qty": Decimal("1.23456")}, "qty"),
+        ({"product_code": "P9999"}, "product_code"),
+        ({"product_code": "中" * 41}, "product_code"),
+        ({"description": "a\x00b"}, "description"),
+        ({"spec": "x" * 201}, "spec"),
+        ({"parameters": "\x1b[31m"}, "parameters"),
+    ],
+    ids=repr,
+)
+def test_a_bad_requirement_line_is_named_by_its_number(
+    world: World, changed: dict[str, object], field: str
+) -> None:
+    """As order entry's line messages do: "第 3 行…" / "line 3: ...", field `lines.3.<name>`."""
+    with world.fresh() as db:
+        before = fingerprint(db)
+        with pytest.raises(ValidationError) as refused:
+            intake.record_requirement(db, actor(db, "wang"), _third(**changed))
+        error = refused.value
+        assert (error.field, error.params.get("line")) == (f"lines.3.{field}", 3)
+        assert messages.localized(error, "zh").startswith("第 3 行")
+        assert messages.localized(error, "en").startswith("line 3: ")
+        assert fingerprint(db) == before
+
+
 def _lines(valid: dict, hostile: dict, build: type, most: int = 3) -> st.SearchStrategy:
     """Form lines: a list of valid lines with hostile values in some of them."""
     one = one_hostile(valid, hostile).map(lambda d: build(**d))

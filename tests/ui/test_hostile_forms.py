@@ -569,3 +569,60 @@ async def test_order_entry_address_dialog(db: Database, lang: str) -> None:
             pilot, db, lang, opener, valid, _enter_to_the_end, {"postcode"}, OPTIONAL_ADDRESS
         )
         assert MARKUP in screen_text(pilot)  # the province, first in the chosen address
+
+
+# -- the intake form's lines: a refusal names the line it is about -----------------------------
+
+# (row field, value, the message's text after "第 3 行" / "Line 3:" in zh and en)
+INTAKE_LINE_CASES = [
+    ("qty", "1.23456", (" 数量：最多 4 位小数", "quantity can have at most 4 decimal places")),
+    (
+        "qty",
+        "１．２３４５６",
+        (" 数量：最多 4 位小数", "quantity can have at most 4 decimal places"),
+    ),
+    ("qty", "0", ("：数量应为正数", "Quantity must be a positive number")),
+    ("qty", "NaN", ("：请填写数量", "Enter the quantity")),  # the field takes no letters
+    ("name", NUL, (" 名称：含有不可见的控制字符", "name contains an invisible control character")),
+    ("spec", ESC, (" 规格：含有不可见的控制字符", "spec contains an invisible control character")),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_intake_line_refusals_name_the_line(db: Database, tmp_path: Path, lang: str) -> None:
+    """Line 1 valid, line 2 blank (the form skips it, the service never sees it), line 3 with
+    one hostile value at a time: the message under line 3 says "line 3", the field keeps what
+    was typed and has the focus, nothing is written."""
+    from tests.ui.test_intake import fill_line
+
+    app = OrderApp(db, demo=True, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_intake_form(pilot, db, tmp_path)
+        await pilot.press("f7", "f7")  # a blank line 2, then line 3
+        await settle(pilot)
+        rows = list(screen.query(LineRow))
+        assert len(rows) == 3, screen_text(pilot)
+        row = rows[2]
+        await fill_line(pilot, screen, row, "P0003", "2")
+        # English: one of each kind (the service's number and text checks, the form's own)
+        cases = INTAKE_LINE_CASES if lang == "zh" else INTAKE_LINE_CASES[::2]
+        for name, value, (zh, en) in cases:
+            case = f"{lang} line 3 {name} <- {value!r}"
+            field = row.field(name)
+            good = field.value
+            before = fingerprint(db)
+            await put(pilot, field, value)
+            typed = field.value
+            await pilot.press("f9")
+            await settle(pilot)
+            shown = screen_text(pilot)
+            assert app.is_running and app.screen is screen, f"{case}:\n{shown}"
+            assert screen.result is None, f"{case}: recorded"  # type: ignore[attr-defined]
+            assert field.value == typed, f"{case}: the typed text was changed or lost"
+            info = str(row.query_one(".info", Static).render())
+            wanted = f"! 第 3 行{zh}" if lang == "zh" else f"! Line 3: {en}"
+            assert info.startswith(wanted), f"{case}: {info!r}\n{shown}"
+            assert wanted[:8] in shown, f"{case}: not on the screen\n{shown}"
+            assert row.error_field == name and screen.focused is field, case
+            assert fingerprint(db) == before, f"{case}: refused, but something was written"
+            await put(pilot, field, good)
