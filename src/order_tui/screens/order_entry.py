@@ -82,6 +82,7 @@ register(
         "key.ask_cancel": ("取消", "Cancel"),
         "key.findings_cancel": ("返回修改", "Back to editing"),
         "key.dialog_cancel": ("取消", "Cancel"),
+        "key.dialog_next": ("下一项 / 保存", "Next field / save"),
         "key.att_close": ("关闭", "Close"),
         "key.att_remove": ("删除附件", "Remove"),
         # the line grid and the stock strip (their widgets take the texts from here)
@@ -660,6 +661,9 @@ class FieldsDialog(ModalScreen[int | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
+        # Priority: run before the next key is routed, so a burst ("王工<Enter>139...")
+        # types the phone into the phone field, not into the name
+        Binding("enter", "next_field", "Next field / save", id="dialog_next", priority=True),
     ]
 
     def __init__(
@@ -691,11 +695,14 @@ class FieldsDialog(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self.query(Input).first().focus()
 
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        event.stop()
+    async def action_next_field(self) -> None:
+        """Enter: on to the next field; on the last one, save."""
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
+        focused = self.focused
+        if not isinstance(focused, Input) or focused not in inputs:
+            return
+        await settle(focused)  # the keys typed before Enter are in the field first
+        index = inputs.index(focused)
         if index < len(inputs) - 1:
             self.set_focus(inputs[index + 1])
             return
