@@ -29,7 +29,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.notifications import Notification, Notify
@@ -38,6 +37,7 @@ from textual.screen import ModalScreen, Screen
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.i18n import LANGS, error_text, localize_bindings, t
 from order_tui.screens.login import LoginScreen
+from order_tui.screens.typeahead import TypeAheadApp
 from order_tui.theme import ANSI_THEME, ASCII_CLASS, AsciiFile, enable_ascii_glyphs
 from order_tui.widgets.status_line import StatusLine
 
@@ -103,7 +103,7 @@ def terminal_gone(stdin: str = "/proc/self/fd/0") -> bool:
         return False
 
 
-class OrderApp(App[None], inherit_bindings=False):
+class OrderApp(TypeAheadApp, inherit_bindings=False):
     """order-tui. `OrderApp(db, lang="zh", user=None, demo=False, os_user=None).run()`.
 
     Instead of an open `db`, `open_db` (a function returning one) opens the database in a

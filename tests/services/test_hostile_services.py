@@ -6,7 +6,7 @@ database exactly as it was. Never another exception, never a partial write. Each
 on its own copy of the demo database (an order in every status).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from order_tui.domain import messages
+from order_tui.domain.errors import ValidationError
 from order_tui.services import (
     archive,
     attachments,
@@ -60,6 +61,50 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 # --- step 1: intake --------------------------------------------------------------------------
+
+
+_GOOD_LINE = intake.RequirementLineInput("P0001", Decimal("2"))
+
+
+def _third(**changed: object) -> intake.RequirementInput:
+    """Two good lines and a third with `changed` fields."""
+    third = intake.RequirementLineInput(**{"product_code": "P0001", "qty": Decimal("2"), **changed})  # type: ignore[arg-type]
+    return intake.RequirementInput(
+        "C0001", "李经理", "13800138000", [_GOOD_LINE, _GOOD_LINE, third]
+    )
+
+
+@pytest.mark.parametrize(
+    ("changed", "field"),
+    [
+        ({"qty": Decimal("NaN")}, "qty"),
+        ({"qty": Decimal("sNaN")}, "qty"),
+        ({"qty": Decimal("-Infinity")}, "qty"),
+        ({"qty": Decimal("1E+30")}, "qty"),
+        ({"qty": Decimal("-1")}, "qty"),
+        ({"qty": Decimal("0")}, "qty"),
+        ({"qty": Decimal("1.23456")}, "qty"),
+        ({"product_code": "P9999"}, "product_code"),
+        ({"product_code": "中" * 41}, "product_code"),
+        ({"description": "a\x00b"}, "description"),
+        ({"spec": "x" * 201}, "spec"),
+        ({"parameters": "\x1b[31m"}, "parameters"),
+    ],
+    ids=repr,
+)
+def test_a_bad_requirement_line_is_named_by_its_number(
+    world: World, changed: dict[str, object], field: str
+) -> None:
+    """As order entry's line messages do: "第 3 行…" / "line 3: ...", field `lines.3.<name>`."""
+    with world.fresh() as db:
+        before = fingerprint(db)
+        with pytest.raises(ValidationError) as refused:
+            intake.record_requirement(db, actor(db, "wang"), _third(**changed))
+        error = refused.value
+        assert (error.field, error.params.get("line")) == (f"lines.3.{field}", 3)
+        assert messages.localized(error, "zh").startswith("第 3 行")
+        assert messages.localized(error, "en").startswith("line 3: ")
+        assert fingerprint(db) == before
 
 
 def _lines(valid: dict, hostile: dict, build: type, most: int = 3) -> st.SearchStrategy:
@@ -420,6 +465,46 @@ def test_contacts_and_addresses(
         zhao = actor(db, "zhao")
         attempt(db, lambda: masterdata.add_contact(db, zhao, "C0001", name, phone, default))
         attempt(db, lambda: masterdata.add_address(db, zhao, "C0001", *parts, make_default=default))
+
+
+_CONTACT = ("C0001", "王工", "13910002000")
+_ADDRESS = ("C0001", "浙江", "杭州", "", "1号")
+
+
+def _with(parts: tuple[str, ...], index: int, value: str) -> tuple[str, ...]:
+    return (*parts[:index], value, *parts[index + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("service", "args", "field"),
+    [
+        (masterdata.add_contact, _with(_CONTACT, 1, "王\x00工"), "contact_name"),
+        (masterdata.add_contact, _with(_CONTACT, 1, "王" * 81), "contact_name"),
+        (masterdata.add_address, _with(_ADDRESS, 1, "浙\x1b"), "province"),
+        (masterdata.add_address, _with(_ADDRESS, 2, "杭" * 41), "city"),
+        (masterdata.add_address, _with(_ADDRESS, 3, "\x00"), "district"),
+        (masterdata.add_address, _with(_ADDRESS, 4, "号" * 301), "detail"),
+    ],
+)
+def test_contact_and_address_refusals_name_the_forms_field(
+    world: World, service: Callable[..., int], args: tuple[str, ...], field: str
+) -> None:
+    """The dialogs show a refusal beside the field the error names: the forms' names, not
+    the columns' (the store's last check would say "name" for a contact's name)."""
+    with world.fresh() as db:
+        before = fingerprint(db)
+        with pytest.raises(ValidationError) as refused:
+            service(db, actor(db, "zhao"), *args)
+        assert refused.value.field == field
+        assert messages.localized(refused.value, "zh") != messages.localized(refused.value, "en")
+        assert fingerprint(db) == before
+
+
+def test_a_blank_postcode_is_no_postcode(world: World) -> None:
+    with world.fresh() as db:
+        zhao = actor(db, "zhao")
+        masterdata.add_address(db, zhao, "C0001", "浙江", "杭州", "", "1号", postcode="\u3000 ")
+        assert [a.postcode for a in masterdata.addresses(db, "C0001") if a.city == "杭州"] == [""]
 
 
 _PRODUCT = {

@@ -337,3 +337,49 @@ def test_cells_are_cut_by_terminal_width() -> None:
     widths = layout(cols, 79)
     assert sum(widths) + 1 + 2 == 79  # lead + gaps
     assert widths[1] > widths[2] > 8
+
+
+# -- keys typed ahead of the screen they open ---------------------------------------------------
+
+
+async def test_keys_typed_ahead_reach_the_screen_a_key_opens(db: Database) -> None:
+    """`b/精密` in one burst (one read over SSH): the archive opens and its customer search
+    field holds 精密, with the focus, though the screen was not there when they were read."""
+    from textual.widgets import Input
+
+    from order_tui.screens.archive import ArchiveBrowser
+    from tests.ui.test_order_entry import burst
+
+    app = OrderApp(db, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "wu")
+        burst(pilot, ["b", "slash", "精", "密"])
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ArchiveBrowser), screen_text(pilot)
+        field = screen.query_one("#s-customer", Input)
+        assert field.value == "精密", screen_text(pilot)
+        assert screen.focused is field
+        await pilot.press("escape", "escape")  # to the results, back home
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), screen_text(pilot)
+        burst(pilot, ["slash", *"SO20"])  # the worklist's filter, at once too
+        await settle(pilot)
+        home_filter = app.screen.query_one("#filter", Input)
+        assert home_filter.value == "SO20" and app.screen.focused is home_filter
+
+
+async def test_a_new_order_typed_ahead(db: Database) -> None:
+    """`n` and a customer code at once: the code lands in the new order's customer field."""
+    from textual.widgets import Input
+
+    from order_tui.screens.order_entry import OrderEntryScreen
+    from tests.ui.test_order_entry import burst
+
+    app = OrderApp(db, demo=True, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "zhao")
+        burst(pilot, ["n", *"C0003"])
+        await settle(pilot)
+        assert isinstance(app.screen, OrderEntryScreen), screen_text(pilot)
+        assert app.screen.query_one("#customer", Input).value == "C0003", screen_text(pilot)

@@ -251,7 +251,7 @@ async def test_form_checks_before_the_service(db: Database) -> None:
         text = screen_text(pilot)
         assert "! Choose the customer (F4 to look up, F6 to add)" in text
         assert "! Wanted by: Date as 2026-12-20, 20261220 or 12-20" in text
-        assert "! Enter the quantity" in text
+        assert "! Line 1: Enter the quantity" in text
         assert screen.focused is screen.query_one("#customer", Input)
         assert screen.query_one("#wanted", Input).value == "2026-13-45"
 
@@ -448,7 +448,7 @@ async def test_a_line_without_product_code_is_marked(db: Database) -> None:
         await pilot.press("f9")
         await settle(pilot)
         if screen.result is None:
-            assert "! 请填写产品编码（F4 查找）" in screen_text(pilot)
+            assert "! 第 1 行：请填写产品编码（F4 查找）" in screen_text(pilot)
             assert screen.focused is row.field("code")
             assert row.field("params").value == "Q235"
         else:  # the service accepts free-text lines: no feasibility for them

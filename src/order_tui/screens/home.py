@@ -144,24 +144,32 @@ class HomeScreen(ExportKey, OrderScreen):
     }
     """
 
+    # Priority: the app runs these before it routes the next key, so what is typed right
+    # after one (a burst such as "b/精密" read at once over SSH) goes to the screen it opens,
+    # which the app holds such keys for until it has mounted (screens/typeahead.py), instead
+    # of to this list. A letter typed into the filter stays text: an Input consumes it first.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("i", "new_intake", "New intake", id="new_intake"),
-        Binding("n", "new_order", "New order", id="entry_new"),
-        Binding("v", "inbox", "Approval inbox", id="inbox"),
-        Binding("t", "ship_list", "To ship", id="ship_list"),
-        Binding("f", "feedback_queue", "Feedback calls", id="feedback_queue"),
+        Binding("i", "new_intake", "New intake", id="new_intake", priority=True),
+        Binding("n", "new_order", "New order", id="entry_new", priority=True),
+        Binding("v", "inbox", "Approval inbox", id="inbox", priority=True),
+        Binding("t", "ship_list", "To ship", id="ship_list", priority=True),
+        Binding("f", "feedback_queue", "Feedback calls", id="feedback_queue", priority=True),
         # The manager's footer is full with approvals: F1 and Ctrl+P list this one.
-        Binding("a", "after_sales", "After-sales", id="after_sales", show=False),
-        Binding("m", "monthly_review", "Monthly review", id="monthly_review", show=False),
-        Binding("f7", "master_data", "Master data", id="master_data", show=False),
-        Binding("p", "production_plans", "Production plans", id="production_plans"),
-        Binding("k", "pick_list", "Orders to pick", id="pick_list"),
-        Binding("h", "holds_list", "Holds", id="holds_list"),
-        Binding("c", "completion_queue", "To close", id="completion_queue"),
+        Binding("a", "after_sales", "After-sales", id="after_sales", show=False, priority=True),
+        Binding(
+            "m", "monthly_review", "Monthly review", id="monthly_review", show=False, priority=True
+        ),
+        Binding("f7", "master_data", "Master data", id="master_data", show=False, priority=True),
+        Binding("p", "production_plans", "Production plans", id="production_plans", priority=True),
+        Binding("k", "pick_list", "Orders to pick", id="pick_list", priority=True),
+        Binding("h", "holds_list", "Holds", id="holds_list", priority=True),
+        Binding("c", "completion_queue", "To close", id="completion_queue", priority=True),
         # Every role may browse the archive: shown in the footer it would push F1 and Ctrl+Q
         # off 80 columns for all of them; F1, Ctrl+P and README list it.
-        Binding("b", "archive_browser", "Archive", id="archive_browser", show=False),
-        Binding("slash", "filter", "Filter", id="filter", key_display="/", show=False),
+        Binding("b", "archive_browser", "Archive", id="archive_browser", show=False, priority=True),
+        Binding(
+            "slash", "filter", "Filter", id="filter", key_display="/", show=False, priority=True
+        ),
         Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
         EXPORT_BINDING,
     ]
@@ -318,7 +326,8 @@ class HomeScreen(ExportKey, OrderScreen):
     def action_filter(self) -> None:
         """`/`: type to narrow the list; Enter goes back to the list, Esc clears."""
         self.query_one("#filter-row").add_class("-active")
-        self.query_one("#filter", Input).focus()
+        # at once, not `focus()`: the keys typed right after "/" are routed next
+        self.set_focus(self.query_one("#filter", Input))
         self.refresh_bindings()
 
     def action_clear_filter(self) -> None:

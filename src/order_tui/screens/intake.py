@@ -282,6 +282,14 @@ SERVICE_FIELDS = {
     "key_demands": "key_demands",
     "special_requirements": "special",
 }
+# A line's fields as the service names them -> as the form's row names them.
+SERVICE_LINE_FIELDS = {
+    "product_code": "code",
+    "description": "name",
+    "spec": "spec",
+    "parameters": "params",
+    "qty": "qty",
+}
 ERROR_LINE = {"phone": "contact", "channel": "terms", "wanted": "terms", "budget": "terms"}
 HISTORY_LIMIT = 12
 
@@ -520,7 +528,7 @@ class LineRow(Vertical):
         info.set_class(bool(text), "-shown")
         info.set_class(bool(error), "-error")
         self.error_field = error
-        for name in ("code", "qty"):
+        for name in LINE_FIELDS:
             self.field(name).set_class(name == error, "-invalid")
 
     def use_product(self, hit: ProductHit, lang: str) -> None:
@@ -847,7 +855,9 @@ class IntakeScreen(LeaveGuard):
                 row.set_info("")
 
     def _line_error(self, row: LineRow, message: str, field: str = "code") -> None:
-        row.set_info(message, error=field)
+        """`message` under the row, after the row's number as the row shows it."""
+        no = self._rows().index(row) + 1
+        row.set_info(self.t("intake.line_error", no=no, message=message), error=field)
 
     def _edited(self) -> bool:
         """The recorded requirement's form was changed since it was last saved."""
@@ -1321,8 +1331,15 @@ class IntakeScreen(LeaveGuard):
         if m := re.fullmatch(r"lines\.(\d+)\.(\w+)", field):
             index = int(m[1]) - 1
             if 0 <= index < len(lines) and (row := rows.get(lines[index]["_row"])):
-                name = "qty" if m[2] == "qty" else "code"
-                self._line_error(row, message, name)
+                name = SERVICE_LINE_FIELDS.get(m[2], "code")
+                if "line" in exc.params:
+                    # the service counts the lines it was given, the form's rows count the
+                    # blank ones too: the message names the row by the number it shows
+                    shown = self._rows().index(row) + 1
+                    again = ValidationError(code=exc.code, **{**exc.params, "line": shown})
+                    row.set_info(self._say(again), error=name)
+                else:
+                    self._line_error(row, message, name)
                 target = row.field(name)
         elif exc.code == "product.not_found":
             code = str(exc.params.get("product", ""))

@@ -82,6 +82,7 @@ register(
         "key.ask_cancel": ("取消", "Cancel"),
         "key.findings_cancel": ("返回修改", "Back to editing"),
         "key.dialog_cancel": ("取消", "Cancel"),
+        "key.dialog_next": ("下一项 / 保存", "Next field / save"),
         "key.att_close": ("关闭", "Close"),
         "key.att_remove": ("删除附件", "Remove"),
         # the line grid and the stock strip (their widgets take the texts from here)
@@ -638,7 +639,8 @@ class FindingsDialog(ModalScreen[bool]):
 
 class FieldsDialog(ModalScreen[int | None]):
     """A small form (new contact, new address): Enter moves on, Enter on the last field saves
-    through `save(values) -> id` in a worker; a `ValidationError` shows under the form."""
+    through `save(values) -> id` in a worker; a `ValidationError` shows on the line under the
+    field it names (the rest, a database gone say, under the form)."""
 
     DEFAULT_CSS = """
     FieldsDialog { align: center middle; }
@@ -647,14 +649,21 @@ class FieldsDialog(ModalScreen[int | None]):
         border: round $accent; border-title-style: bold;
         background: $surface; padding: 0 1;
     }
-    FieldsDialog .row { height: 1; margin-bottom: 1; }
+    FieldsDialog .row { height: 1; }
     FieldsDialog .lbl { width: 10; text-style: bold; }
     FieldsDialog Input { width: 1fr; }
+    FieldsDialog .field-error {
+        height: auto; min-height: 1; margin-left: 10; color: $text-error; text-style: bold;
+    }
+    FieldsDialog .field-error:nocolor { text-style: bold reverse; }
     FieldsDialog #fields-error { color: $text-error; text-style: bold; height: auto; }
     FieldsDialog #fields-hint { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
+        # Priority: run before the next key is routed, so a burst ("王工<Enter>139...")
+        # types the phone into the phone field, not into the name
+        Binding("enter", "next_field", "Next field / save", id="dialog_next", priority=True),
     ]
 
     def __init__(
@@ -679,21 +688,27 @@ class FieldsDialog(ModalScreen[int | None]):
                 with Horizontal(classes="row"):
                     yield Static(t(key, self.lang), classes="lbl", markup=False)
                     yield Input(id=f"f-{name}", compact=True, max_length=120)
+                yield Static("", id=f"e-{name}", classes="field-error", markup=False)
             yield Static("", id="fields-error", markup=False)
             yield Static(t("entry.dialog_hint", self.lang), id="fields-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
 
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        event.stop()
+    async def action_next_field(self) -> None:
+        """Enter: on to the next field; on the last one, save."""
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
+        focused = self.focused
+        if not isinstance(focused, Input) or focused not in inputs:
+            return
+        await settle(focused)  # the keys typed before Enter are in the field first
+        index = inputs.index(focused)
         if index < len(inputs) - 1:
             self.set_focus(inputs[index + 1])
             return
         values = {name: self.query_one(f"#f-{name}", Input).value for name, _ in self.fields}
+        for error in self.query(".field-error").results(Static):
+            error.update("")
         self.query_one("#fields-error", Static).update(t("entry.att.working", self.lang))
         self._save(values)
 
@@ -709,21 +724,17 @@ class FieldsDialog(ModalScreen[int | None]):
             self.app.call_from_thread(self.dismiss, new_id)
 
     def _refused(self, exc: Exception) -> None:
-        """The service's message, after the label of the field it names (and focus there)."""
+        """The service's message under the field it names (and the focus there), or under
+        the form when it names none of them."""
         if not self.is_attached:
             return
         name = getattr(exc, "field", None) or ""
         field_name = {"contact_name": "name", "contact_phone": "phone"}.get(name, name)
-        labels = dict(self.fields)
         message = error_text(exc, self.lang)
-        if field_name in labels:
-            message = t(
-                "entry.field_error",
-                self.lang,
-                label=t(labels[field_name], self.lang),
-                message=message,
-            )
+        if field_name in dict(self.fields):
+            self.query_one(f"#e-{field_name}", Static).update(message)
             self.set_focus(self.query_one(f"#f-{field_name}", Input))
+            message = ""
         self.query_one("#fields-error", Static).update(message)
 
     def action_cancel(self) -> None:
@@ -1380,25 +1391,28 @@ class OrderEntryScreen(OrderScreen):
             f"{t('entry.bank', self.lang)} {customer.bank_name}  "
             f"{t('entry.account', self.lang)} {customer.bank_account}"
         )
-        # contacts: the customer's, the order's own if it is not one of them, "new"
-        options: list[tuple[str, str]] = [
-            (f"{c.name} {c.phone}", f"c:{c.id}") for c in customer.contacts
+        # contacts: the customer's, the order's own if it is not one of them, "new"; as Text,
+        # since a Select reads a str as markup ("[/]" in a name would crash the screen)
+        options: list[tuple[Text, str]] = [
+            (Text(f"{c.name} {c.phone}"), f"c:{c.id}") for c in customer.contacts
         ]
         wanted = prefer.get("contact")
         if wanted == "order" and prefer.get("contact_name"):
             options.insert(
                 0,
                 (
-                    t(
-                        "entry.contact_order",
-                        self.lang,
-                        name=prefer.get("contact_name", ""),
-                        phone=prefer.get("contact_phone", ""),
+                    Text(
+                        t(
+                            "entry.contact_order",
+                            self.lang,
+                            name=prefer.get("contact_name", ""),
+                            phone=prefer.get("contact_phone", ""),
+                        )
                     ),
                     "order",
                 ),
             )
-        options.append((t("entry.contact_new", self.lang), "new"))
+        options.append((Text(t("entry.contact_new", self.lang)), "new"))
         contact.set_options(options)
         self.order_contact = (
             str(prefer.get("contact_name", "")),
@@ -1409,8 +1423,8 @@ class OrderEntryScreen(OrderScreen):
         contact.value = wanted if wanted in values and wanted != "new" else default or values[0]
         self.previous_select["contact"] = contact.value
         # addresses
-        addr_options = [(address_text(a), f"a:{a.id}") for a in customer.addresses]
-        addr_options.append((t("entry.address_new", self.lang), "new"))
+        addr_options = [(Text(address_text(a)), f"a:{a.id}") for a in customer.addresses]
+        addr_options.append((Text(t("entry.address_new", self.lang)), "new"))
         address.set_options(addr_options)
         default_addr = next((f"a:{a.id}" for a in customer.addresses if a.is_default), None)
         wanted_addr = prefer.get("address")

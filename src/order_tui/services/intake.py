@@ -77,6 +77,9 @@ messages.register(
             "第 {line} 行：请选择产品或描述所需物品",
             "line {line}: name a product or describe the item",
         ),
+        # a line's own field, named after its line as order entry names its lines
+        "intake.line_field": ("第 {line} 行 {what}：{problem}", "line {line}: {what} {problem}"),
+        "intake.line_problem": ("第 {line} 行：{problem}", "line {line}: {problem}"),
         "intake.alternative_required": ("请填写商定的替代方案", "describe the alternative agreed"),
         "intake.not_found": ("没有需求 #{id}", "requirement {id} not found"),
         "intake.status": ("需求 #{id} 已是“{status}”状态", "requirement {id} is {status}"),
@@ -87,6 +90,40 @@ messages.register(
         ),
     }
 )
+
+
+# What each field of a line is called in a message, and the most its column holds.
+_LINE_FIELDS = {
+    "product_code": (("产品编码", "product code"), 40),
+    "description": (("名称", "name"), 500),
+    "spec": (("规格", "spec"), 200),
+    "parameters": (("参数", "parameters"), 2000),
+    "qty": (("数量", "quantity"), None),
+}
+
+
+def _line_refusal(no: int, name: str, exc: ValidationError) -> ValidationError:
+    """`exc` about field `name` of line `no`, said with the line's number (and the field's)."""
+    what, _most = _LINE_FIELDS[name]
+    return ValidationError(
+        code="intake.line_field",
+        field=f"lines.{no}.{name}",
+        line=no,
+        what=what,
+        problem=messages.pair(exc),
+    )
+
+
+def _check_line(no: int, li: RequirementLineInput) -> None:
+    """A line's typed text and quantity as the columns take them, before anything is written."""
+    for name, (_what, most) in _LINE_FIELDS.items():
+        try:
+            if name == "qty":
+                inputs.number(li.qty, name, inputs.QUANTITY_PLACES)
+            else:
+                inputs.text(getattr(li, name), name, most)
+        except ValidationError as exc:
+            raise _line_refusal(no, name, exc) from None
 
 
 def _feasibility(
@@ -144,7 +181,7 @@ def _save_requirement(
     if not data.lines:
         raise ValidationError(code="intake.no_lines", field="lines")
     for no, li in enumerate(data.lines, start=1):
-        inputs.number(li.qty, f"lines.{no}.qty", inputs.QUANTITY_PLACES)
+        _check_line(no, li)
     if data.budget is not None:
         inputs.number(data.budget, "budget", inputs.MONEY_PLACES)
     with db.writing() as session:
@@ -190,7 +227,11 @@ def _save_requirement(
                     product = repo.find_product(session, li.product_code.strip())
                 except NotFound as exc:
                     raise ValidationError(
-                        code=exc.code, field=f"lines.{no}.product_code", **exc.params
+                        code="intake.line_problem",
+                        field=f"lines.{no}.product_code",
+                        line=no,
+                        problem=messages.pair(exc),
+                        product=exc.params.get("product", ""),
                     ) from None
                 line = RequirementLine(
                     requirement_id=req.id,

@@ -81,6 +81,9 @@ _ADDRESS_PARTS = {
     "city": ("城市", "city"),
     "detail": ("详细地址", "detail"),
 }
+# The columns' lengths (store/models.py), checked before the write names the field.
+CONTACT_NAME_MOST = 80
+ADDRESS_PART_MOST = {"province": 40, "city": 40, "district": 40, "detail": 300}
 _PRODUCT_FIELDS = {"name": ("名称", "name"), "unit": ("单位", "unit")}
 _KINDS = {"customer": ("客户", "customer"), "product": ("产品", "product")}
 
@@ -478,6 +481,8 @@ def add_contact(
     make_default: bool = False,
 ) -> int:
     require_role(actor, CUSTOMER_ROLES, ("新增联系人", "adding a contact"))
+    # named as the forms name the field: the store's own check would say "name"
+    inputs.text(name, "contact_name", CONTACT_NAME_MOST)
     if not name.strip():
         raise ValidationError(code="md.contact_required", field="contact_name")
     clean_phone = _field("contact_phone", phone, codes.check_phone)
@@ -515,12 +520,14 @@ def add_address(
     make_default: bool = False,
 ) -> int:
     require_role(actor, CUSTOMER_ROLES, ("新增地址", "adding an address"))
-    for name, value in (("province", province), ("city", city), ("detail", detail)):
-        if not value.strip():
+    parts = {"province": province, "city": city, "district": district, "detail": detail}
+    for name, value in parts.items():  # the first problem in the forms' order
+        inputs.text(value, name, ADDRESS_PART_MOST[name])
+        if name in _ADDRESS_PARTS and not value.strip():
             raise ValidationError(
                 code="md.address_part_required", field=name, part=_ADDRESS_PARTS[name]
             )
-    clean_post = _field("postcode", postcode, codes.check_postcode) if postcode else ""
+    clean_post = _field("postcode", postcode, codes.check_postcode) if postcode.strip() else ""
     with db.writing() as session:
         customer = repo.find_customer(session, customer_code)
         assert customer.id is not None
