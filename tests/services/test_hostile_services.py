@@ -504,7 +504,9 @@ def test_a_blank_postcode_is_no_postcode(world: World) -> None:
     with world.fresh() as db:
         zhao = actor(db, "zhao")
         masterdata.add_address(db, zhao, "C0001", "浙江", "杭州", "", "1号", postcode="\u3000 ")
-        assert [a.postcode for a in masterdata.addresses(db, "C0001") if a.city == "杭州"] == [""]
+        assert [
+            a.postcode for a in masterdata.addresses(db, READER, "C0001") if a.city == "杭州"
+        ] == [""]
 
 
 _PRODUCT = {
