@@ -1,5 +1,6 @@
-"""The demo database every screen test starts from: built once per test module (about 1.5 s)
-and copied for each test, so tests never see each other's changes."""
+"""The demo database every screen test starts from: built once per test worker (about 1.5 s;
+once per module cost the suite a minute and a half) and copied for each test, so tests never
+see each other's changes. Modules that need another demo (a frozen clock) define their own."""
 
 import shutil
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from order_tui.store.engine import open_database
 from order_tui.store.migrate import ensure_schema
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-template")
     db = open_database(f"sqlite:///{folder}/orders.db", folder)
