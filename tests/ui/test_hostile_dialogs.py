@@ -40,6 +40,15 @@ from tests.ui.test_hostile_forms import (
 NAMES = ["wang", "zhao", "zhang", "chen", "liu", "sun", "zhou", "wu", "admin"]
 # What a message in words never shows: an exception's name, an errno.
 RAW = re.compile(r"Errno|Traceback|\b[A-Z]\w*(Error|Exception)\b")
+# A dialog's one error line names the field a text check refused (the label's words).
+NAMED = {
+    "hold-text": "问题说明",
+    "hold-owner": "负责人",
+    "hold-solution": "方案说明",
+    "pack-notes": "备注",
+    "op-name": "工序名称",
+    "op-owner": "负责人",
+}
 HUGE, WIDE_DIGITS, FORTY = "1e30", "１２", "1" + "0" * 40
 
 # (field id, value, refused): refused False means it may save or be refused, never crash.
@@ -81,7 +90,9 @@ async def run_cases(
     save: Save,
     line: str | None,
     valid: dict[str, str] | None = None,
+    saves: bool = False,
 ) -> None:
+    """The cases in turn; with `saves`, the last one (an odd value) must save and close."""
     app = pilot.app
     valid = valid or {}
     for ident, good in valid.items():
@@ -109,11 +120,14 @@ async def run_cases(
         assert now == typed, f"{case}: the typed text was changed or lost"
         if not refused and app.screen is not screen:
             return  # saved: the value was fine after all
+        assert not (saves and (ident, value, refused) == cases[-1]), f"{case}: not saved:\n{shown}"
         assert app.screen is screen, f"{case}: left the dialog:\n{shown}"
         if refused:
             message = shown_error(screen, field, line)  # type: ignore[arg-type]
             assert message, f"{case}: no error shown:\n{shown}"
             assert not RAW.search(message), f"{case}: not in words: {message!r}"
+            if value in (NUL, ESC, LONG) and ident in NAMED:  # one error line, several fields
+                assert NAMED[ident] in message, f"{case}: which field? {message!r}"
             assert fingerprint(db) == before, f"{case}: refused, but something was written"
         if ident in valid and now != valid[ident]:  # the next case has one problem only
             await put(pilot, field, valid[ident])  # type: ignore[arg-type]
@@ -153,6 +167,14 @@ def key(name: str) -> Save:
     return save
 
 
+async def save_and_confirm(pilot: Pilot[None], screen: Screen[object], _field: Input) -> None:
+    """Ctrl+S, and Y where the form asks to confirm first (the service checks after)."""
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    if pilot.app.screen is not screen and type(pilot.app.screen).__name__ == "ConfirmDialog":
+        await pilot.press("y")
+
+
 async def enter_here(pilot: Pilot[None], _screen: Screen[object], field: Input) -> None:
     await put_focus(pilot, field)
     await pilot.press("enter")
@@ -179,7 +201,7 @@ async def test_hold_dialog(db: Database, cast: DemoCast, tmp_path: Path) -> None
         cases = _text_cases("hold-text") + _text_cases("hold-owner", False, False, ESC)
         cases += [("hold-owner", SQL, True), ("hold-text", MARKUP + BIDI + EMOJI, False)]
         valid = {"hold-text": "供应商延迟", "hold-owner": "zhao"}
-        await run_cases(pilot, db, app.screen, cases, enter_on_last, "dlg-error", valid)
+        await run_cases(pilot, db, app.screen, cases, enter_on_last, "dlg-error", valid, saves=True)
 
 
 async def test_release_dialog(db: Database, cast: DemoCast, tmp_path: Path) -> None:
@@ -193,7 +215,7 @@ async def test_release_dialog(db: Database, cast: DemoCast, tmp_path: Path) -> N
         app.push_screen(ReleaseDialog(db, "zh", app.actor, no, no, []))  # type: ignore[arg-type]
         await settle(pilot)
         cases = [*_text_cases("hold-solution", control=ESC), ("hold-solution", MARKUP + SQL, False)]
-        await run_cases(pilot, db, app.screen, cases, enter_on_last, "dlg-error")
+        await run_cases(pilot, db, app.screen, cases, enter_on_last, "dlg-error", saves=True)
 
 
 # -- picking: the scan field, the pick list's print path, the pack dialog ----------------------
@@ -260,7 +282,9 @@ async def test_pack_dialog(db: Database, cast: DemoCast, tmp_path: Path) -> None
         cases += _text_cases("pack-notes", required=False, control=ESC)
         cases += [("pack-weight", WIDE_DIGITS, False), ("pack-notes", MARKUP + BIDI, False)]
         valid = {"pack-count": "1", "pack-weight": "2.5", "pack-notes": "纸箱"}
-        await run_cases(pilot, db, app.screen, cases, enter_on_last, "pack-error", valid)
+        await run_cases(
+            pilot, db, app.screen, cases, enter_on_last, "pack-error", valid, saves=True
+        )
 
 
 # -- production: revising a saved operation ----------------------------------------------------
@@ -270,8 +294,10 @@ async def test_operation_revise_dialog(db: Database, cast: DemoCast, tmp_path: P
     from order_tui.screens.production import OperationDialog
 
     no = new_order(db, cast, "C0005", [("P0011", "1")], wanted_in_days=21)
-    drive_to(db, cast, no, Status.IN_PRODUCTION, tmp_path)
+    drive_to(db, cast, no, Status.APPROVED, tmp_path)
+    execution.plan_production(db, cast["sun"], no)  # four open operations
     saved = execution.production_view(db, cast["sun"], no).lines[0].operations[0]
+    assert saved.done_at is None
     op = execution.OperationInput(saved.name, saved.owner, saved.planned_start, saved.due_date)
     app = OrderApp(db, demo=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -294,7 +320,7 @@ async def test_operation_revise_dialog(db: Database, cast: DemoCast, tmp_path: P
             "op-start": saved.planned_start.isoformat(),
             "op-due": saved.due_date.isoformat(),
         }
-        await run_cases(pilot, db, dialog, cases, enter_on_last, "op-error", valid)
+        await run_cases(pilot, db, dialog, cases, enter_on_last, "op-error", valid, saves=True)
 
 
 # -- master data: receiving stock, adding an operator ------------------------------------------
@@ -315,8 +341,14 @@ async def test_stock_receipt_dialog(db: Database) -> None:
         cases += [("f-incoming", v, True) for v in ("-5", FORTY)]
         cases += [("f-incoming_date", v, True) for v in ("2026-02-30", "0000-01-01")]
         cases += [("f-note", MARKUP + BIDI + SQL, False)]
-        valid = {"f-qty": "5", "f-note": "到货", "f-incoming": "", "f-incoming_date": ""}
-        await run_cases(pilot, db, dialog, cases, key("ctrl+s"), "form-status", valid)
+        valid = {
+            "f-qty": "5",
+            "f-note": "到货",
+            "f-location": "A-01-03",
+            "f-incoming": "",
+            "f-incoming_date": "",
+        }
+        await run_cases(pilot, db, dialog, cases, key("ctrl+s"), "form-status", valid, saves=True)
 
 
 async def test_add_operator_form(db: Database) -> None:
@@ -336,7 +368,7 @@ async def test_add_operator_form(db: Database) -> None:
         cases += [("f-pin", v, True) for v in ("12", FORTY, EMOJI)]
         cases += [("f-display_name", MARKUP + BIDI + EMOJI, False)]
         valid = {"f-username": "qian", "f-display_name": "", "f-os_user": "", "f-pin": "2468"}
-        await run_cases(pilot, db, form, cases, key("ctrl+s"), "form-status", valid)
+        await run_cases(pilot, db, form, cases, key("ctrl+s"), "form-status", valid, saves=True)
 
 
 # -- the monthly review's notes; sign-off's and feedback's other fields; the import path -------
@@ -369,8 +401,17 @@ async def test_sign_off_other_fields(db: Database, tmp_path: Path) -> None:
         cases += [("f-signed_at", v, True) for v in when]
         cases += [("f-receipt", v, True) for v in ("/tmp/a\x00b.pdf", "/没有/这个.jpg")]
         cases += [("f-discrepancy", MARKUP + BIDI + SQL, False)]
-        valid = {"f-discrepancy": "", "f-signer": "钱经理", "f-signed_at": "", "f-receipt": ""}
-        await run_cases(pilot, db, screen, cases, key("ctrl+s"), "form-status", valid)
+        receipt = tmp_path / "签收单.pdf"
+        receipt.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        valid = {
+            "f-discrepancy": "",
+            "f-signer": "钱经理",
+            "f-signed_at": "00:01",  # today (shipped today)
+            "f-receipt": str(receipt),
+        }
+        await run_cases(
+            pilot, db, screen, cases, save_and_confirm, "form-status", valid, saves=True
+        )
 
 
 async def test_feedback_other_fields(db: Database, tmp_path: Path) -> None:
@@ -384,8 +425,8 @@ async def test_feedback_other_fields(db: Database, tmp_path: Path) -> None:
         cases = _text_cases("f-remarks", required=False, long=False)
         cases += _text_cases("f-after_sales_text", False, False, ESC)
         cases += [("f-remarks", MARKUP + BIDI + SQL + EMOJI, False)]
-        valid = {"f-satisfaction": "4", "f-remarks": ""}
-        await run_cases(pilot, db, screen, cases, key("ctrl+s"), "form-status", valid)
+        valid = {"f-satisfaction": "4", "f-remarks": "", "f-after_sales_text": "上门检修"}
+        await run_cases(pilot, db, screen, cases, key("ctrl+s"), "form-status", valid, saves=True)
 
 
 async def test_import_path(db: Database) -> None:
