@@ -5,16 +5,37 @@ with a bell and the focus on the field it names. Escape cancels unless a write i
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from order_tui.screens.base import settle
 from order_tui.screens.i18n import error_text, localize_bindings
+
+
+def named_error(exc: Exception, lang: str, field: Widget | None) -> str:
+    """The error's text, led by the label above `field` when the message does not name the
+    field itself: the shared text and number checks ("最多 2000 个字符，现在是 10000 个")
+    do not, and a dialog shows one error line under several fields."""
+    text = error_text(exc, lang)
+    code = str(getattr(exc, "code", "") or "")
+    parent = field.parent if field is not None else None
+    if parent is None or not code.startswith(("text.", "number.")):
+        return text
+    siblings = list(parent.children)
+    above = siblings[siblings.index(field) - 1] if siblings.index(field) > 0 else None
+    if not isinstance(above, Static):
+        return text
+    name = re.split(r"[（(]", str(above.render()))[0].strip()  # the label without its hint
+    if not name:
+        return text
+    return f"{name}：{text}" if lang == "zh" else f"{name}: {text[:1].lower()}{text[1:]}"
 
 
 class FieldDialog(ModalScreen[Any]):
@@ -77,7 +98,8 @@ class FieldDialog(ModalScreen[Any]):
     def refused(self, exc: Exception, fields: dict[str, str], default: str) -> None:
         """A refused write: the reason, the focus on the input for the error's field."""
         self.busy = False
-        self._error(error_text(exc, self.lang), fields.get(getattr(exc, "field", ""), default))
+        target = fields.get(getattr(exc, "field", ""), default)
+        self._error(named_error(exc, self.lang, self.query_one(f"#{target}", Input)), target)
 
     # -- common ---------------------------------------------------------------------------
 

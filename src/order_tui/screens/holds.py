@@ -23,7 +23,8 @@ from textual.widgets.option_list import Option
 from order_tui.domain.lifecycle import Action, Status, allowed_actions, status_label
 from order_tui.domain.terms import HOLD_KINDS, HOLD_SOLUTIONS, label
 from order_tui.screens.base import settle
-from order_tui.screens.i18n import error_text, localize_bindings, pick, register, t
+from order_tui.screens.field_dialog import named_error
+from order_tui.screens.i18n import localize_bindings, pick, register, t
 from order_tui.screens.inbox import age_text, age_width
 from order_tui.screens.paged import PAGE, PagedListScreen
 from order_tui.screens.review import ReasonList
@@ -235,11 +236,12 @@ class _HoldForm(ModalScreen[bool | None]):
 
     def _refused(self, exc: Exception) -> None:
         self.busy = False
-        self.say("! " + error_text(exc, self.lang), error=True)
-        self.app.bell()
         target = self.field_input(getattr(exc, "field", None))
-        if target is not None:
-            self.query_one(f"#{target}", Input).focus()
+        field = self.query_one(f"#{target}", Input) if target is not None else None
+        self.say("! " + named_error(exc, self.lang, field), error=True)
+        self.app.bell()
+        if field is not None:
+            field.focus()
 
     def say(self, text: str, error: bool) -> None:
         line = self.query_one("#dlg-error", Static)

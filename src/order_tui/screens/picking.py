@@ -242,7 +242,8 @@ class PackDialog(FieldDialog):
         self.result_text = t("pick.packed", self.lang, count=count, weight=qty(weight))
 
         def refused(exc: Exception) -> None:
-            self.refused(exc, {"count": "pack-count", "weight": "pack-weight"}, "pack-count")
+            fields = {"count": "pack-count", "weight": "pack-weight", "notes": "pack-notes"}
+            self.refused(exc, fields, "pack-count")
 
         def done(_detail: object) -> None:
             self.busy = False

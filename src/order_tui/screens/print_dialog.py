@@ -11,7 +11,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from order_tui.domain.text import text_problem
 from order_tui.screens.i18n import localize_bindings, register, t
+
+# What file systems take (Linux, Windows and macOS alike): longer names fail at open() with an
+# OSError after the dialog is gone, and the typed path with it.
+NAME_MOST, PATH_MOST = 255, 4096
 
 register(
     {
@@ -19,6 +24,14 @@ register(
         "print.path": ("保存到（可改为其他文件或文件夹）", "Save to (type another file or folder)"),
         "print.hint": ("Enter 生成 PDF · Esc 取消", "Enter writes the PDF · Esc cancels"),
         "print.empty": ("请填写保存路径", "Type where to save it"),
+        "print.control": (
+            "路径第 {position} 个字符是不可见的控制字符，请删除",
+            "Character {position} of the path is an invisible control character: remove it",
+        ),
+        "print.too_long": (
+            "路径中的名称太长（每级最多 {most} 字节，整个路径最多 {total} 字节）",
+            "A name in the path is too long (at most {most} bytes each, {total} in all)",
+        ),
         "key.print_ok": ("生成", "Write"),
         "key.print_cancel": ("取消", "Cancel"),
     }
@@ -77,7 +90,23 @@ class PrintPathDialog(ModalScreen[str | None]):
         if not path:
             self.query_one("#print-error", Static).update(t("print.empty", self.lang))
             return
+        problem = path_problem(path, self.lang)
+        if problem:
+            self.query_one("#print-error", Static).update(problem)
+            return
         self.dismiss(path)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def path_problem(path: str, lang: str) -> str:
+    """Why no file system would open `path` (in `lang`); "" when one may."""
+    problem = text_problem(path)
+    if problem is not None:
+        return t("print.control", lang, position=problem.params.get("position", "?"))
+    encoded = path.encode("utf-8")
+    names = encoded.replace(b"\\", b"/").split(b"/")
+    if len(encoded) > PATH_MOST or any(len(name) > NAME_MOST for name in names):
+        return t("print.too_long", lang, most=NAME_MOST, total=PATH_MOST)
+    return ""

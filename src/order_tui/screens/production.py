@@ -173,7 +173,7 @@ def parse_day(text: str, today: date) -> date | None:
             day = date(today.year, int(m[1]), int(m[2]))
             return day.replace(year=today.year + 1) if day < today - timedelta(days=180) else day
         return date.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # +99999999: past the year 9999
         return None
 
 

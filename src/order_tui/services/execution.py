@@ -1009,6 +1009,9 @@ def release_locks(session: Session, actor: Actor, order: SalesOrder) -> None:
 # -- holds -------------------------------------------------------------------------------------
 
 
+HOLD_TEXT_MOST, HOLD_OWNER_MOST = 2000, 40  # the hold table's description/solution, owner
+
+
 def raise_hold_in_session(
     session: Session,
     actor: Actor,
@@ -1021,7 +1024,9 @@ def raise_hold_in_session(
         raise ValidationError(code="exec.hold_kind", field="kind", kinds=", ".join(HOLD_KINDS))
     if not description.strip():
         raise ValidationError(code="exec.hold_text", field="description")
-    owner = (owner or "").strip() or actor.username
+    inputs.text(description.strip(), "description", HOLD_TEXT_MOST)
+    # checked before it is looked up: the "no such operator" message would echo a NUL or ESC
+    owner = inputs.text((owner or "").strip(), "owner", HOLD_OWNER_MOST) or actor.username
     if owner != actor.username and repo.operator_by_username(session, owner) is None:
         raise ValidationError(code="exec.hold_owner", field="owner", owner=owner)
     session.add(
@@ -1066,6 +1071,7 @@ def release_hold(
         )
     if not solution.strip():
         raise ValidationError(code="exec.solution_text", field="solution")
+    inputs.text(solution.strip(), "solution", HOLD_TEXT_MOST)
     with db.writing() as session:
         order = repo.get_order(session, order_no)
         authorize(session, actor, order, Action.RELEASE_HOLD)

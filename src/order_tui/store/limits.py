@@ -18,6 +18,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlmodel.sql.sqltypes import AutoString
 
 from order_tui.domain.errors import InvalidValue, ValidationError
 from order_tui.domain.text import number_problem, text_problem
@@ -30,7 +31,8 @@ def value_problem(column: Column[Any], value: Any) -> InvalidValue | None:
         return None
     kind = column.type
     if isinstance(value, str):
-        length = kind.length if isinstance(kind, String) else None
+        # SQLModel's str columns are AutoString, a TypeDecorator (not a String) with a length
+        length = kind.length if isinstance(kind, String | AutoString) else None
         return text_problem(value, length)
     if isinstance(kind, ScaledDecimal) and isinstance(value, Decimal | int):
         return number_problem(Decimal(value), kind.places)
