@@ -371,6 +371,23 @@ async def test_add_operator_form(db: Database) -> None:
         await run_cases(pilot, db, form, cases, key("ctrl+s"), "form-status", valid, saves=True)
 
 
+async def test_reset_pin_dialog(db: Database) -> None:
+    """The administrator's PIN reset: digits only, 4 to 12, typed twice alike."""
+    from order_tui.screens.md_operators import PinDialog
+    from tests.ui.test_masterdata import MdApp
+
+    async with MdApp(db, "admin", "zh", "operators").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")  # on the first row
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PinDialog), screen_text(pilot)
+        cases = [("f-pin", v, True) for v in ("12", FORTY, EMOJI, SQL)]
+        cases += [("f-pin2", "1357", True), ("f-pin2", "2468", False)]
+        valid = {"f-pin": "2468", "f-pin2": "2468"}
+        await run_cases(pilot, db, dialog, cases, key("ctrl+s"), "form-status", valid, saves=True)
+
+
 # -- the monthly review's notes; sign-off's and feedback's other fields; the import path -------
 
 
