@@ -231,8 +231,10 @@ def test_clerk_submits_and_supervisor_approves(
     assert "北京华宇科技有限公司" in boss["marked"]
     assert f"成功  {order_no} 销售  批准" in boss["done"]
     term.send("boss", "Enter")  # closes the result (on 16 colours it hides the screen)
+    # the inbox reloads after the result closes: wait for its summary line, not just its title
     inbox = term.wait_for(
-        "boss", lambda screen: "执行结果" not in screen and "审批收件箱" in screen
+        "boss",
+        lambda screen: "执行结果" not in screen and "审批收件箱" in screen and "上次执行" in screen,
     )
     assert "上次执行：成功 1 · 失败 0" in inbox
     assert_screen(term, "boss", inbox, case)
