@@ -248,9 +248,8 @@ def test_clerk_submits_and_supervisor_approves(
     }
 
 
-def test_form_keeps_its_input_when_the_window_is_resized(
-    demo_db: Path, tmp_path: Path, term: Tmux
-) -> None:
+def new_order_for_c0001(demo_db: Path, tmp_path: Path, term: Tmux) -> Path:
+    """The clerk's app on a fresh copy, a new order with customer C0001 chosen; the copy."""
     db = fresh_copy(demo_db, tmp_path)
     start_app(term, "clerk", db, "zhao", app_env(tmp_path, "xterm-256color"))
     log_in(term, "clerk", "zhao")
@@ -259,6 +258,13 @@ def test_form_keeps_its_input_when_the_window_is_resized(
     term.type("clerk", "C0001")
     term.send("clerk", "Enter")
     term.wait_for("clerk", "北京华宇科技有限公司")
+    return db
+
+
+def test_form_keeps_its_input_when_the_window_is_resized(
+    demo_db: Path, tmp_path: Path, term: Tmux
+) -> None:
+    new_order_for_c0001(demo_db, tmp_path, term)
     term.send("clerk", "F6")
     term.wait_for("clerk", "Ins")
     term.type("clerk", "P0001")
@@ -313,14 +319,7 @@ def test_a_hang_up_keeps_the_draft_and_ends_the_process(
     import sqlite3
     import time
 
-    db = fresh_copy(demo_db, tmp_path)
-    start_app(term, "clerk", db, "zhao", app_env(tmp_path, "xterm-256color"))
-    log_in(term, "clerk", "zhao")
-    term.send("clerk", "n")
-    term.wait_for("clerk", "F4")
-    term.type("clerk", "C0001")
-    term.send("clerk", "Enter")
-    term.wait_for("clerk", "北京华宇科技有限公司")
+    db = new_order_for_c0001(demo_db, tmp_path, term)
     pid = int(term.tmux("display-message", "-p", "-t", "main:clerk", "#{pane_pid}").strip())
     with sqlite3.connect(db) as conn:
         drafts_before = conn.execute("SELECT count(*) FROM form_draft").fetchone()[0]

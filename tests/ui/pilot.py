@@ -28,6 +28,15 @@ def screen_text(pilot: Pilot[None]) -> str:
     return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
+async def tab_to(pilot: Pilot[None], widget: object, most: int = 60) -> None:
+    """Move the focus to `widget` with Tab, as a clerk would (keys only)."""
+    for _ in range(most):
+        if pilot.app.screen.focused is widget:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"cannot reach #{getattr(widget, 'id', widget)}:\n{screen_text(pilot)}")
+
+
 async def settle(pilot: Pilot[None], rounds: int = 4) -> None:
     """Let thread workers finish and their results reach the screen."""
     for _ in range(rounds):

@@ -14,14 +14,13 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
 from order_tui.app import OrderApp
 from order_tui.domain.lifecycle import Status
 from order_tui.services import Database, execution, operators
 from order_tui.services.demo import DemoCast, drive_to, new_order
-from tests.ui.pilot import logged_in, screen_text, settle
+from tests.ui.pilot import logged_in, screen_text, settle, tab_to
 from tests.ui.test_hostile_forms import (
     BIDI,
     EMOJI,
@@ -71,12 +70,7 @@ def shown_error(screen: Screen[object], field: Input | TextArea, line: str | Non
 
 
 async def paste_area(pilot: Pilot[None], area: TextArea, value: str) -> None:
-    for _ in range(40):
-        if pilot.app.screen.focused is area:
-            break
-        await pilot.press("tab")
-    else:
-        raise AssertionError(f"cannot reach #{area.id}:\n{screen_text(pilot)}")
+    await tab_to(pilot, area, 40)
     await pilot.press("ctrl+a", "delete")
     area.post_message(events.Paste(value))
     await pilot.pause()
@@ -148,16 +142,8 @@ def _text_cases(
 async def enter_on_last(pilot: Pilot[None], screen: Screen[object], _field: Input) -> None:
     """Enter on the dialog's last input confirms it (its others are valid)."""
     last = list(screen.query(Input))[-1]
-    await put_focus(pilot, last)
+    await tab_to(pilot, last)
     await pilot.press("enter")
-
-
-async def put_focus(pilot: Pilot[None], widget: Widget) -> None:
-    for _ in range(40):
-        if pilot.app.screen.focused is widget:
-            return
-        await pilot.press("tab")
-    raise AssertionError(f"cannot reach #{widget.id}:\n{screen_text(pilot)}")
 
 
 def key(name: str) -> Save:
@@ -176,7 +162,7 @@ async def save_and_confirm(pilot: Pilot[None], screen: Screen[object], _field: I
 
 
 async def enter_here(pilot: Pilot[None], _screen: Screen[object], field: Input) -> None:
-    await put_focus(pilot, field)
+    await tab_to(pilot, field)
     await pilot.press("enter")
 
 
@@ -437,7 +423,7 @@ async def test_feedback_other_fields(db: Database, tmp_path: Path) -> None:
     app = OrderApp(db, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_feedback(pilot, db, tmp_path)
-        await put_focus(pilot, screen.query_one("#f-after_sales"))
+        await tab_to(pilot, screen.query_one("#f-after_sales"))
         await pilot.press("space")  # after-sales wanted: its text field opens
         cases = _text_cases("f-remarks", required=False, long=False)
         cases += _text_cases("f-after_sales_text", False, False, ESC)

@@ -34,7 +34,7 @@ from order_tui.services import Database, operators
 from order_tui.services.demo import DemoCast, drive_to, new_order
 from order_tui.widgets.line_grid import LineGrid
 from tests.hostile import FAMILY, RLO, SQL
-from tests.ui.pilot import logged_in, screen_text, settle, until
+from tests.ui.pilot import logged_in, screen_text, settle, tab_to, until
 
 SIZE = (80, 24)
 
@@ -61,12 +61,7 @@ def fingerprint(db: Database) -> str:
 
 async def put(pilot: Pilot[None], field: Input, value: str) -> None:
     """Focus `field` with Tab (keys only), clear it and type or paste `value`."""
-    for _ in range(60):
-        if pilot.app.screen.focused is field:
-            break
-        await pilot.press("tab")
-    else:
-        raise AssertionError(f"cannot reach #{field.id}:\n{screen_text(pilot)}")
+    await tab_to(pilot, field)
     await pilot.press("ctrl+u", "ctrl+k")
     if value.isascii() and value.isalnum() and len(value) < 30:
         await pilot.press(*value)
