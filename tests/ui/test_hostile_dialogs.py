@@ -102,7 +102,10 @@ async def run_cases(
             typed = field.text
         else:
             assert isinstance(field, Input)
-            await put(pilot, field, value)
+            if await put(pilot, field, value):
+                if ident in valid:  # cut to fit, and said so
+                    await put(pilot, field, valid[ident])
+                continue
             typed = field.value
         # An Input that restricts what it takes already refused the rest.
         refused = refused and typed == value

@@ -35,6 +35,7 @@ from order_tui.screens.fmt import day, local_time, money, qty
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.order_detail import OrderDetailScreen, render_detail
 from order_tui.screens.paged import PAGE, PagedListScreen
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, GroupedTable, Row
 
 if TYPE_CHECKING:
@@ -401,7 +402,9 @@ class AttachDialog(ModalScreen[bool]):
             yield OptionList(id="attach-items", compact=True)
             with Horizontal(id="attach-path-row"):
                 yield Static(self.t("attach.path"), id="attach-path-label", markup=False)
-                yield Input(placeholder=self.t("attach.path_ph"), id="attach-path", compact=True)
+                yield FieldInput(
+                    placeholder=self.t("attach.path_ph"), id="attach-path", compact=True
+                )
             yield Static("", id="attach-error", markup=False)
             yield Static(self.t("attach.hint"), id="attach-hint", markup=False)
 
@@ -585,10 +588,10 @@ class ArchiveBrowser(PagedListScreen):
             Horizontal(
                 *self._field("day_from", "archive.days", "archive.ph.day"),
                 Static(self.t("archive.to"), classes="search-to", markup=False),
-                Input(placeholder=self.t("archive.ph.day"), id="s-day_to", compact=True),
+                FieldInput(placeholder=self.t("archive.ph.day"), id="s-day_to", compact=True),
                 *self._field("amount_from", "archive.amounts", "archive.ph.amount"),
                 Static(self.t("archive.to"), classes="search-to", markup=False),
-                Input(placeholder=self.t("archive.ph.amount"), id="s-amount_to", compact=True),
+                FieldInput(placeholder=self.t("archive.ph.amount"), id="s-amount_to", compact=True),
                 classes="search-row",
             ),
         ]
@@ -612,7 +615,7 @@ class ArchiveBrowser(PagedListScreen):
     def _field(self, name: str, label_key: str, placeholder: str) -> tuple[Static, Input]:
         return (
             Static(self.t(label_key), classes="search-label", markup=False),
-            Input(placeholder=self.t(placeholder), id=f"s-{name}", compact=True),
+            FieldInput(placeholder=self.t(placeholder), id=f"s-{name}", compact=True),
         )
 
     def columns(self) -> list[Column]:

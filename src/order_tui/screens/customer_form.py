@@ -33,6 +33,7 @@ from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import localize_bindings, pick, register, t
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -457,7 +458,7 @@ class CustomerFormScreen(LeaveGuard):
     def _input(self, field: str, placeholder: str = "", **kw: Any) -> Input:
         # In edit mode the (disabled) code field shows the code being edited.
         default = self.code if field == "code" and self.code else ""
-        return Input(
+        return FieldInput(
             self.initial.get(field, default),
             placeholder=placeholder,
             id=field,

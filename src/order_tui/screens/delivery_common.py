@@ -44,6 +44,7 @@ from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.md_common import PAGE, MdFormScreen, MdListScreen, relabel
 from order_tui.screens.palette import OrderFilter, initials
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         box = Vertical()
         box.border_title = self.title_text
         with box:
-            yield Input(
+            yield FieldInput(
                 placeholder=t("dlv.choice.filter", self.lang), id="choice-input", compact=True
             )
             yield OptionList(id="choice-list", compact=True)

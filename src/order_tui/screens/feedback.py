@@ -27,6 +27,7 @@ from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import pick, register, t
 from order_tui.screens.md_common import field_row
 from order_tui.screens.palette import OrderFilter
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -238,11 +239,11 @@ class FeedbackScreen(DeliveryForm):
             yield from field_row(
                 "satisfaction",
                 self.t("feedback.satisfaction") + " *",
-                Input(max_length=1, compact=True, restrict=r"[1-5]?", classes="-short"),
+                FieldInput(max_length=1, compact=True, restrict=r"[1-5]?", classes="-short"),
                 self.t("feedback.satisfaction_hint"),
             )
             yield from field_row(
-                "remarks", self.t("feedback.remarks"), Input(max_length=2000, compact=True)
+                "remarks", self.t("feedback.remarks"), FieldInput(max_length=2000, compact=True)
             )
             yield from field_row(
                 "after_sales", self.t("feedback.after_sales"), Choice(yes_no, "no", lang=self.lang)
@@ -250,7 +251,7 @@ class FeedbackScreen(DeliveryForm):
             yield from field_row(
                 "after_sales_text",
                 self.t("feedback.after_sales_text"),
-                Input(max_length=2000, compact=True),
+                FieldInput(max_length=2000, compact=True),
             )
             yield Static("", id="preview", markup=False)
         yield Static("", id="form-status", markup=False)

@@ -28,6 +28,7 @@ from order_tui.screens.i18n import localize_bindings, pick, register, t
 from order_tui.screens.inbox import age_text, age_width
 from order_tui.screens.paged import PAGE, PagedListScreen
 from order_tui.screens.review import ReasonList
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 from order_tui.widgets.status_line import app_now
 
@@ -283,11 +284,11 @@ class HoldDialog(_HoldForm):
             yield Static(t("hold.kind", lang), classes="dlg-label", markup=False)
             yield self.codes_list()
             yield Static(t("hold.text", lang), classes="dlg-label", markup=False)
-            yield Input(
+            yield FieldInput(
                 self.initial_text, placeholder=t("hold.text_ph", lang), id="hold-text", compact=True
             )
             yield Static(t("hold.owner", lang), classes="dlg-label", markup=False)
-            yield Input(placeholder=t("hold.owner_ph", lang), id="hold-owner", compact=True)
+            yield FieldInput(placeholder=t("hold.owner_ph", lang), id="hold-owner", compact=True)
             yield Static("", id="dlg-error", markup=False)
             yield Static(t("hold.hint", lang), id="dlg-hint", markup=False)
 
@@ -345,7 +346,9 @@ class ReleaseDialog(_HoldForm):
             yield Static(t("hold.solution", lang), classes="dlg-label", markup=False)
             yield self.codes_list()
             yield Static(t("hold.solution_text", lang), classes="dlg-label", markup=False)
-            yield Input(placeholder=t("hold.solution_ph", lang), id="hold-solution", compact=True)
+            yield FieldInput(
+                placeholder=t("hold.solution_ph", lang), id="hold-solution", compact=True
+            )
             yield Static("", id="dlg-error", markup=False)
             yield Static(t("hold.hint", lang), id="dlg-hint", markup=False)
 

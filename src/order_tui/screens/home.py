@@ -19,6 +19,7 @@ from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey
 from order_tui.screens.fmt import local_time, money, short_day
 from order_tui.screens.i18n import STRINGS, error_text, localize_bindings, pick, register, t
 from order_tui.screens.palette import OrderFilter
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Group, GroupedOptions, GroupedTable, Row
 from order_tui.widgets.status_line import app_now
 
@@ -191,7 +192,7 @@ class HomeScreen(ExportKey, OrderScreen):
         yield GroupedTable(columns(self.lang), id="worklist")
         with Horizontal(id="filter-row"):
             yield Static(self.t("home.filter") + " /", id="filter-label", markup=False)
-            yield Input(placeholder=self.t("home.filter_ph"), id="filter", compact=True)
+            yield FieldInput(placeholder=self.t("home.filter_ph"), id="filter", compact=True)
         yield Static(self.t("home.loading"), id="status", markup=False)
         yield Footer(show_command_palette=False)
 

@@ -21,6 +21,7 @@ from order_tui.screens.base import OrderScreen, TitleBar
 from order_tui.screens.delivery_common import Choice
 from order_tui.screens.i18n import error_text, localize_bindings, register
 from order_tui.screens.md_common import may, relabel
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class ImportScreen(OrderScreen):
                 yield Choice(options, self.kinds[0], lang=self.lang, id="imp-kind")
             with Horizontal(classes="imp-line"):
                 yield Static(self.t("imp.path"), classes="imp-label", markup=False)
-                yield Input(placeholder=self.t("imp.path_ph"), id="imp-path", compact=True)
+                yield FieldInput(placeholder=self.t("imp.path_ph"), id="imp-path", compact=True)
             yield Static(self.t("imp.hint"), id="imp-hint", markup=False)
         yield Static("" if self.kinds else self.t("imp.none"), id="imp-status", markup=False)
         yield GroupedTable(self._columns(), id="imp-report")

@@ -49,6 +49,7 @@ from order_tui.screens.review import (
     dept_name,
 )
 from order_tui.widgets.cells import fit, width_of
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import GAP, LEAD, Column, layout
 from order_tui.widgets.status_line import app_now
 
@@ -530,7 +531,7 @@ class InboxScreen(ExportKey, OrderScreen):
         yield InboxOptions(id="rows", compact=True)
         with Horizontal(id="filter-row"):
             yield Static(self.t("inbox.filter") + " /", id="filter-label", markup=False)
-            yield Input(placeholder=self.t("inbox.filter_ph"), id="filter", compact=True)
+            yield FieldInput(placeholder=self.t("inbox.filter_ph"), id="filter", compact=True)
         yield Static(self.t("inbox.loading"), id="status", markup=False)
         yield Footer(show_command_palette=False)
 

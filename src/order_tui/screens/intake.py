@@ -46,6 +46,7 @@ from order_tui.screens.customer_form import (
 )
 from order_tui.screens.fmt import local_time, money, qty
 from order_tui.screens.i18n import register, t
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -483,18 +484,18 @@ class LineRow(Vertical):
         v = self.values_at_start
         with Horizontal():
             yield Static("", classes="no", markup=False)
-            yield Input(
+            yield FieldInput(
                 v.get("code", ""), placeholder="F4", classes="code", compact=True, max_length=30
             )
             for name in ("name", "spec", "params"):
-                yield Input(
+                yield FieldInput(
                     v.get(name, ""),
                     placeholder=t(f"intake.ph.{name}", self.lang),
                     classes=name,
                     compact=True,
                     max_length=300 if name == "params" else 200,
                 )
-            yield Input(
+            yield FieldInput(
                 v.get("qty", ""),
                 placeholder="0",
                 classes="qty",
@@ -731,7 +732,7 @@ class IntakeScreen(LeaveGuard):
 
     def _input(self, name: str, placeholder: str = "", max_length: int = 200) -> Input:
         ph = self.t(placeholder) if placeholder else ""
-        return Input(placeholder=ph, id=name, compact=True, max_length=max_length)
+        return FieldInput(placeholder=ph, id=name, compact=True, max_length=max_length)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.title_text(self.t("intake.title")))
@@ -758,9 +759,9 @@ class IntakeScreen(LeaveGuard):
                     id="channel",
                 )
                 yield self._label("intake.wanted", "label2")
-                yield Input(placeholder="YYYY-MM-DD", id="wanted", compact=True, max_length=20)
+                yield FieldInput(placeholder="YYYY-MM-DD", id="wanted", compact=True, max_length=20)
                 yield self._label("intake.budget", "label2")
-                yield Input(
+                yield FieldInput(
                     placeholder=self.t("intake.budget_ph"),
                     id="budget",
                     compact=True,

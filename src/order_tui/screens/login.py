@@ -23,6 +23,7 @@ from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.i18n import error_text, pick
 from order_tui.widgets.cells import fit
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -123,7 +124,7 @@ class LoginScreen(OrderScreen):
         with Vertical(id="form"):
             with Horizontal(classes="field"):
                 yield Static(self.t("login.username"), classes="label")
-                yield Input(
+                yield FieldInput(
                     self.user,
                     placeholder=self.t("login.username_ph"),
                     id="username",
@@ -132,7 +133,7 @@ class LoginScreen(OrderScreen):
             yield Static("", id="username-error", classes="error", markup=False)
             with Horizontal(classes="field"):
                 yield Static(self.t("login.pin"), classes="label")
-                yield Input(
+                yield FieldInput(
                     placeholder=self.t("login.pin_ph"),
                     password=True,
                     id="pin",

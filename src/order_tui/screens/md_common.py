@@ -30,6 +30,7 @@ from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.customer_form import ConfirmDialog, LeaveGuard
 from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey, rows_of
 from order_tui.screens.i18n import localize_bindings, register, t
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row, layout, render_row
 
 if TYPE_CHECKING:
@@ -718,7 +719,7 @@ class MdListScreen(ExportKey, OrderScreen):
 
     def compose_list(self) -> ComposeResult:
         yield TitleBar(self.title_text(self.list_title()))
-        yield Input(placeholder=self.t("md.filter_ph"), id="filter", compact=True)
+        yield FieldInput(placeholder=self.t("md.filter_ph"), id="filter", compact=True)
         yield PagedTable(self.columns(), empty=self.t("md.empty"), id="table")
 
     @property

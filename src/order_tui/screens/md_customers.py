@@ -30,6 +30,7 @@ from order_tui.screens.md_common import (
     field_row,
     may,
 )
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -341,12 +342,12 @@ class ContactDialog(MdDialog):
                 yield from field_row(
                     "contact_name",
                     self.t("md.cust.contact_name") + " *",
-                    Input(max_length=80, compact=True),
+                    FieldInput(max_length=80, compact=True),
                 )
                 yield from field_row(
                     "contact_phone",
                     self.t("md.cust.phone") + " *",
-                    Input(placeholder=self.t("md.cust.phone_ph"), max_length=40, compact=True),
+                    FieldInput(placeholder=self.t("md.cust.phone_ph"), max_length=40, compact=True),
                 )
                 yield from field_row(
                     "make_default",
@@ -427,7 +428,7 @@ class AddressDialog(MdDialog):
                     yield from field_row(
                         name,
                         self.t(key) + (" *" if required else ""),
-                        Input(
+                        FieldInput(
                             max_length=size,
                             compact=True,
                             classes="" if name == "detail" else "-short",

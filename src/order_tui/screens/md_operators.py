@@ -26,6 +26,7 @@ from order_tui.screens.md_common import (
     field_row,
     may,
 )
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ class OperatorFormScreen(MdFormScreen):
             yield from field_row(
                 "username",
                 self.t("md.op.username") + " *",
-                Input(
+                FieldInput(
                     placeholder=self.t("md.op.username_ph"),
                     max_length=32,
                     restrict=r"[A-Za-z0-9_]*",
@@ -290,19 +291,19 @@ class OperatorFormScreen(MdFormScreen):
             yield from field_row(
                 "display_name",
                 self.t("md.op.display_name"),
-                Input(max_length=40, compact=True, classes="-short"),
+                FieldInput(max_length=40, compact=True, classes="-short"),
             )
             yield from field_row(
                 "os_user",
                 self.t("md.op.os_user"),
-                Input(max_length=32, compact=True, classes="-short"),
+                FieldInput(max_length=32, compact=True, classes="-short"),
                 hint=self.t("md.op.os_user_hint"),
             )
             for name, label in (("pin", "md.op.pin"), ("pin2", "md.op.pin2")):
                 yield from field_row(
                     name,
                     self.t(label) + " *",
-                    Input(
+                    FieldInput(
                         password=True,
                         max_length=12,
                         restrict=r"\d*",
@@ -488,7 +489,7 @@ class PinDialog(MdDialog):
                     yield from field_row(
                         name,
                         self.t(label) + " *",
-                        Input(
+                        FieldInput(
                             password=True,
                             max_length=12,
                             restrict=r"\d*",

@@ -28,6 +28,7 @@ from order_tui.screens.md_common import (
     field_row,
     may,
 )
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -278,7 +279,7 @@ class ProductFormScreen(MdFormScreen):
             yield from field_row(
                 "code",
                 self.t("md.product.code") + " *",
-                Input(
+                FieldInput(
                     placeholder=self.t("md.product.code_ph"),
                     max_length=20,
                     compact=True,
@@ -289,15 +290,17 @@ class ProductFormScreen(MdFormScreen):
             yield from field_row(
                 "name",
                 self.t("md.product.name") + " *",
-                Input(max_length=100, compact=True, disabled=ro),
+                FieldInput(max_length=100, compact=True, disabled=ro),
             )
             yield from field_row(
-                "spec", self.t("md.product.spec"), Input(max_length=100, compact=True, disabled=ro)
+                "spec",
+                self.t("md.product.spec"),
+                FieldInput(max_length=100, compact=True, disabled=ro),
             )
             yield from field_row(
                 "unit",
                 self.t("md.product.unit") + " *",
-                Input(
+                FieldInput(
                     placeholder=self.t("md.product.unit_ph"),
                     max_length=10,
                     compact=True,
@@ -313,7 +316,7 @@ class ProductFormScreen(MdFormScreen):
                 yield from field_row(
                     name,
                     self.t(label) + " *",
-                    Input(max_length=20, compact=True, disabled=ro, classes="-short"),
+                    FieldInput(max_length=20, compact=True, disabled=ro, classes="-short"),
                     hint=self.t("md.product.price_hint"),
                 )
             yield from field_row(
@@ -340,7 +343,7 @@ class ProductFormScreen(MdFormScreen):
             yield from field_row(
                 "lead_time_days",
                 self.t("md.product.lead"),
-                Input(
+                FieldInput(
                     "0", max_length=4, restrict=r"\d*", compact=True, disabled=ro, classes="-short"
                 ),
             )

@@ -28,6 +28,7 @@ from order_tui.screens.md_common import (
     may,
     relabel,
 )
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -270,23 +271,27 @@ class ReceiptDialog(MdDialog):
                 yield from field_row(
                     "qty",
                     self.t("md.stock.qty") + " *",
-                    Input(max_length=16, compact=True, classes="-short", restrict=r"[-+0-9.,]*"),
+                    FieldInput(
+                        max_length=16, compact=True, classes="-short", restrict=r"[-+0-9.,]*"
+                    ),
                     hint=self.t("md.stock.qty_hint"),
                 )
                 yield from field_row(
                     "note",
                     self.t("md.stock.reason") + " *",
-                    Input(placeholder=self.t("md.stock.reason_ph"), max_length=200, compact=True),
+                    FieldInput(
+                        placeholder=self.t("md.stock.reason_ph"), max_length=200, compact=True
+                    ),
                 )
                 yield from field_row(
                     "location",
                     self.t("md.stock.location"),
-                    Input(item.location, max_length=40, compact=True, classes="-short"),
+                    FieldInput(item.location, max_length=40, compact=True, classes="-short"),
                 )
                 yield from field_row(
                     "incoming",
                     self.t("md.stock.incoming"),
-                    Input(
+                    FieldInput(
                         qty(item.incoming) if item.incoming else "",
                         max_length=16,
                         compact=True,
@@ -296,7 +301,7 @@ class ReceiptDialog(MdDialog):
                 yield from field_row(
                     "incoming_date",
                     self.t("md.stock.incoming_date"),
-                    Input(
+                    FieldInput(
                         item.incoming_date.isoformat() if item.incoming_date else "",
                         placeholder=self.t("md.stock.date_ph"),
                         max_length=10,

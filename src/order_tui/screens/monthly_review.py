@@ -27,6 +27,7 @@ from order_tui.screens.export_dialog import EXPORT_BINDING, ExportKey
 from order_tui.screens.fmt import money, qty
 from order_tui.screens.i18n import STRINGS, error_text, pick, register
 from order_tui.widgets.charts import Bar, Chart, Col, bar_chart, line_chart, sparkline, text_table
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.status_line import app_now
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ class MonthlyReviewScreen(ExportKey, LeaveGuard):
         with Horizontal(id="month-row"):
             yield Static(self.t("review_m.type_month"), id="month-row-label", markup=False)
             # the month shown is the start: Backspace twice and the new month number
-            yield Input(
+            yield FieldInput(
                 id="month-input",
                 max_length=7,
                 restrict=r"[0-9-]*",

@@ -50,6 +50,7 @@ from order_tui.screens.fmt import money as fmt_money
 from order_tui.screens.fmt import qty as fmt_qty
 from order_tui.screens.i18n import STRINGS, error_text, localize_bindings, register, t
 from order_tui.widgets.cells import fit, width_of
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.line_grid import EDITABLE, GridLine, LineGrid, tax_text
 from order_tui.widgets.stock_strip import InfoLine, StockStrip
 
@@ -687,7 +688,7 @@ class FieldsDialog(ModalScreen[int | None]):
             for name, key in self.fields:
                 with Horizontal(classes="row"):
                     yield Static(t(key, self.lang), classes="lbl", markup=False)
-                    yield Input(id=f"f-{name}", compact=True, max_length=120)
+                    yield FieldInput(id=f"f-{name}", compact=True, max_length=120)
                 yield Static("", id=f"e-{name}", classes="field-error", markup=False)
             yield Static("", id="fields-error", markup=False)
             yield Static(t("entry.dialog_hint", self.lang), id="fields-hint", markup=False)
@@ -785,7 +786,7 @@ class AttachmentsDialog(ModalScreen[int | None]):
             yield OptionList(id="att-list", compact=True)
             with Horizontal(classes="row"):
                 yield Static(t("entry.att.path", self.lang), classes="lbl", markup=False)
-                yield Input(id="att-path", compact=True, placeholder="~/…/确认函.pdf")
+                yield FieldInput(id="att-path", compact=True, placeholder="~/…/确认函.pdf")
             with Horizontal(classes="row"):
                 yield Static(t("entry.att.kind", self.lang), classes="lbl", markup=False)
                 yield Select(
@@ -1029,7 +1030,7 @@ class OrderEntryScreen(OrderScreen):
         with Vertical(id="header"):
             with Horizontal():
                 yield self._label("customer", first=True)
-                yield Input(id="customer", compact=True, max_length=40)
+                yield FieldInput(id="customer", compact=True, max_length=40)
                 yield InfoLine(t("entry.cust_hint", lang), id="cust-name")
             with Horizontal():
                 yield Static("", classes="lbl first", markup=False)
@@ -1068,11 +1069,11 @@ class OrderEntryScreen(OrderScreen):
                 yield self._date_input("due", t("entry.due_ph", lang))
             with Horizontal():
                 yield self._label("freight", first=True)
-                yield Input("0.00", id="freight", compact=True, max_length=20)
+                yield FieldInput("0.00", id="freight", compact=True, max_length=20)
                 yield self._label("discount")
-                yield Input("0.00", id="discount", compact=True, max_length=20)
+                yield FieldInput("0.00", id="discount", compact=True, max_length=20)
                 yield self._label("remarks")
-                yield Input(
+                yield FieldInput(
                     id="remarks",
                     compact=True,
                     max_length=500,
@@ -1103,10 +1104,10 @@ class OrderEntryScreen(OrderScreen):
 
     def _number_input(self, name: str) -> Input:
         """A whole number (percent, days): digits only, full-width ones too."""
-        return Input(id=name, compact=True, max_length=3, restrict=r"[0-9０-９]*")
+        return FieldInput(id=name, compact=True, max_length=3, restrict=r"[0-9０-９]*")
 
     def _date_input(self, name: str, placeholder: str) -> Input:
-        return Input(
+        return FieldInput(
             id=name,
             compact=True,
             max_length=10,

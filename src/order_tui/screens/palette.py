@@ -39,6 +39,7 @@ from order_tui.domain.mnemonic import mnemonic
 from order_tui.screens.fmt import money
 from order_tui.screens.i18n import STRINGS, localize_bindings, t
 from order_tui.widgets.cells import fit
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -374,7 +375,7 @@ class PaletteScreen(ModalScreen[None]):
         box.border_title = t("palette.title", self.lang)
         box.border_subtitle = t("palette.hint", self.lang)
         with box:
-            yield Input(
+            yield FieldInput(
                 placeholder=t("palette.placeholder", self.lang),
                 id="palette-input",
                 compact=True,

@@ -34,6 +34,7 @@ from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.paged import PAGE, PagedListScreen
 from order_tui.screens.production import rename_enter
 from order_tui.screens.review import QUIET_APP_KEYS
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
 from order_tui.widgets.status_line import app_now
 
@@ -213,11 +214,11 @@ class PackDialog(FieldDialog):
         box.border_title = t("pack.title", lang, order_no=self.order_no)
         with box:
             yield self.label(t("pack.count", lang))
-            yield Input("1", id="pack-count", compact=True)
+            yield FieldInput("1", id="pack-count", compact=True)
             yield self.label(t("pack.weight", lang))
-            yield Input(id="pack-weight", compact=True)
+            yield FieldInput(id="pack-weight", compact=True)
             yield self.label(t("pack.notes", lang))
-            yield Input(id="pack-notes", compact=True)
+            yield FieldInput(id="pack-notes", compact=True)
             yield from self.foot(t("pack.hint", lang))
 
     def confirm(self) -> None:
@@ -342,7 +343,7 @@ class PickScreen(OrderScreen):
         yield LineList(self.columns(), id="lines")
         with Horizontal(id="scan-row"):
             yield Static(self.t("pick.scan"), id="scan-label", markup=False)
-            yield Input(placeholder=self.t("pick.scan_ph"), id="scan", compact=True)
+            yield FieldInput(placeholder=self.t("pick.scan_ph"), id="scan", compact=True)
             yield Static(self.t("pick.scan_hint"), id="scan-hint", markup=False)
         yield Static("", id="scan-msg", markup=False)
         yield Footer(show_command_palette=False)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from order_tui.domain.text import text_problem
 from order_tui.screens.i18n import localize_bindings, register, t
+from order_tui.widgets.field_input import FieldInput
 
 # What file systems take (Linux, Windows and macOS alike): longer names fail at open() with an
 # OSError after the dialog is gone, and the typed path with it.
@@ -77,7 +78,7 @@ class PrintPathDialog(ModalScreen[str | None]):
         with Vertical():
             yield Static(t(self.title_key, self.lang, what=self.what), id="print-title")
             yield Static(t("print.path", self.lang), markup=False)
-            yield Input(self.default_path, id="print-path")
+            yield FieldInput(self.default_path, id="print-path")
             yield Static("", id="print-error", markup=False)
             yield Static(t(self.hint_key, self.lang), id="print-hint", markup=False)
 

@@ -31,6 +31,7 @@ from order_tui.screens.i18n import error_text, localize_bindings, register, t
 from order_tui.screens.paged import PAGE, PagedListScreen
 from order_tui.screens.palette import ConfirmScreen
 from order_tui.screens.review import QUIET_APP_KEYS
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Group, GroupedTable, Row
 from order_tui.widgets.status_line import app_now
 
@@ -248,7 +249,7 @@ class OperationDialog(FieldDialog):
             for field, key, value in zip(self.FIELDS, labels, values, strict=True):
                 yield self.label(t(key, lang))
                 placeholder = t("op.date_ph", lang) if field in ("op-start", "op-due") else ""
-                yield Input(value, id=field, placeholder=placeholder, compact=True)
+                yield FieldInput(value, id=field, placeholder=placeholder, compact=True)
             yield from self.foot(t("op.hint", lang))
 
     def read(self) -> OperationInput | None:

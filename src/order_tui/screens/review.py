@@ -49,6 +49,7 @@ from order_tui.screens import i18n
 from order_tui.screens.base import OrderScreen, TitleBar, settle
 from order_tui.screens.fmt import local_time, money, qty
 from order_tui.screens.i18n import localize_bindings, pick, register, t
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.domain.review_checks import Finding
@@ -993,7 +994,7 @@ class VerdictDialog(ModalScreen[VerdictInput | None]):
                 text_label = t("review.dlg.hold_text", lang)
             yield Static(text_label, classes="dlg-label", markup=False)
             placeholder = t(f"review.dlg.ph_{self.kind}", lang)
-            yield Input(self.text, placeholder=placeholder, id="dlg-text", compact=True)
+            yield FieldInput(self.text, placeholder=placeholder, id="dlg-text", compact=True)
             yield Static("", id="dlg-error", markup=False)
             hint = "review.dlg.hint_batch" if self.in_batch else "review.dlg.hint"
             yield Static(t(hint, lang), id="dlg-hint", markup=False)

@@ -45,6 +45,7 @@ from order_tui.screens.delivery_common import (
 from order_tui.screens.fmt import day, qty, short_day
 from order_tui.screens.i18n import register, t
 from order_tui.screens.md_common import field_row
+from order_tui.widgets.field_input import FieldInput
 from order_tui.widgets.grouped_table import Column, Row
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ class ShipLineRow(Horizontal):
         none = t("detail.none", lang)
         yield Static(qty(ln.picked_qty) if ln.stocked else none, classes="picked", markup=False)
         yield Static(qty(ln.shipped_qty), classes="shipped", markup=False)
-        box = Input(
+        box = FieldInput(
             value=qty(ln.ready) if ln.stocked and ln.ready > 0 else "",
             placeholder=t("ship.service_auto", lang) if not ln.stocked else "",
             id=f"f-qty_{ln.line_no}",
@@ -318,7 +319,7 @@ class ShipmentScreen(DeliveryForm):
             yield from field_row(
                 "carrier",
                 self.t("ship.carrier") + " *",
-                Input(placeholder=self.t("ship.carrier_ph"), max_length=80, compact=True),
+                FieldInput(placeholder=self.t("ship.carrier_ph"), max_length=80, compact=True),
                 "F4",
             )
             yield from field_row(
@@ -333,13 +334,13 @@ class ShipmentScreen(DeliveryForm):
             yield from field_row(
                 "tracking",
                 self.t("ship.tracking") + " *",
-                Input(max_length=60, compact=True),
+                FieldInput(max_length=60, compact=True),
                 self.t("ship.tracking_hint"),
             )
             yield from field_row(
                 "ship_date",
                 self.t("ship.date") + " *",
-                Input(placeholder="YYYY-MM-DD", max_length=20, compact=True, classes="-short"),
+                FieldInput(placeholder="YYYY-MM-DD", max_length=20, compact=True, classes="-short"),
             )
             yield Static(self.t("ship.lines"), id="lines-title", markup=False)
             yield Vertical(id="lines")

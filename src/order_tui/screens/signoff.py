@@ -40,6 +40,7 @@ from order_tui.screens.fmt import local_time
 from order_tui.screens.i18n import pick, register
 from order_tui.screens.md_common import field_row
 from order_tui.screens.shipping import mode_label
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -161,26 +162,26 @@ class SignOffScreen(DeliveryForm):
             yield from field_row(
                 "discrepancy",
                 self.t("signoff.discrepancy"),
-                Input(max_length=2000, compact=True),
+                FieldInput(max_length=2000, compact=True),
                 self.t("signoff.discrepancy_hint"),
             )
             yield from field_row(
                 "signer",
                 self.t("signoff.signer") + " *",
-                Input(max_length=80, compact=True, classes="-short"),
+                FieldInput(max_length=80, compact=True, classes="-short"),
                 self.t("signoff.signer_hint"),
             )
             yield from field_row(
                 "signed_at",
                 self.t("signoff.signed_at") + " *",
-                Input(
+                FieldInput(
                     placeholder="YYYY-MM-DD HH:MM", max_length=20, compact=True, classes="-short"
                 ),
             )
             yield from field_row(
                 "receipt",
                 self.t("signoff.receipt"),
-                Input(placeholder=self.t("signoff.receipt_ph"), max_length=500, compact=True),
+                FieldInput(placeholder=self.t("signoff.receipt_ph"), max_length=500, compact=True),
             )
             yield Static("", id="preview", markup=False)
         yield Static("", id="form-status", markup=False)

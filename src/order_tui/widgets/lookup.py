@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from order_tui.screens.fmt import money, qty
 from order_tui.screens.i18n import localize_bindings, register, t
 from order_tui.widgets.cells import fit
+from order_tui.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from order_tui.services import Database
@@ -114,7 +115,7 @@ class LookupDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(t(f"lookup.{self.kind}", self.lang), id="lookup-title")
-            yield Input(value=self.initial, id="lookup-input")
+            yield FieldInput(value=self.initial, id="lookup-input")
             yield OptionList(id="lookup-options")
             yield Static("", id="lookup-status")
 
