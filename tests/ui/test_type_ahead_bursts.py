@@ -109,3 +109,19 @@ async def test_two_scans_in_one_burst_pick_two(db: Database, cast: DemoCast, tmp
         assert "已拣 P0001 工业控制器 1台（第 1 行 2/2）" in screen_text(pilot)
     view = execution.pick_view(db, READER, no)
     assert [line.picked for line in view.lines] == [Decimal(2)]
+
+
+async def test_keys_are_never_held_for_good(db: Database) -> None:
+    """Were a settle round never to end (its callback gone with a removed widget), the keys
+    held behind the command go on anyway, once the longest wait has passed."""
+    app = OrderApp(db, demo=True)
+    app.WORK_WAIT = 0.1
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, "zhao")
+        app._settle_round = lambda: None  # type: ignore[method-assign]  # callbacks all lost
+        burst(pilot, ["slash", *"SO20"])
+        await pilot.pause(0.2)
+        home_filter = app.screen.query_one("#filter", Input)
+        assert home_filter.value == ""  # held: "/" has not settled
+        await pilot.pause(0.6)
+        assert home_filter.value == "SO20" and app.focused is home_filter

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 import weakref
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -63,6 +64,9 @@ class TypeAheadApp(App[None]):
         self._held_for: Screen[object] | None = None
         self._settling = 0  # the round of the settle check under way; 0: none
         self._settle_began = 0.0
+        self._settles = 0  # settle checks begun: which one a late timer belongs to
+        self._guarded = 0  # the settle check the overdue timer watches
+        self._round = 0  # rounds begun: callbacks of an older one count for nothing
         self._ready_screens: weakref.WeakSet[Screen[object]] = weakref.WeakSet()
         self._watched: weakref.WeakSet[Screen[object]] = weakref.WeakSet()  # check under way
 
@@ -86,6 +90,10 @@ class TypeAheadApp(App[None]):
             if self._held_keys and not self._settling and self._held_for not in self.screen_stack:
                 await self._replay_held_keys()  # that screen closed before it was ready
             if self._held_keys or self._settling:  # keys before this one wait: it waits too
+                if self._settling and self._guarded != self._settles:
+                    self._guarded = self._settles  # keys wait now: never for good
+                    overdue = partial(self._settle_overdue, self._settles)
+                    self.set_timer(self.WORK_WAIT + 0.5, overdue)
                 self._held_keys.append(event)
                 return
             screen = self._opening_screen()
@@ -104,6 +112,7 @@ class TypeAheadApp(App[None]):
         if command:
             self._settling = 1
             self._settle_began = time.monotonic()
+            self._settles += 1
             self._settle_round()
 
     def _is_command(self, event: events.Key | events.Paste) -> bool:
@@ -124,19 +133,23 @@ class TypeAheadApp(App[None]):
             nodes = []
         busy = [node for node in nodes if node.message_queue_size]
         waiting = len(busy) + 1
+        self._round += 1
+        round_ = self._round
 
         def back() -> None:
             nonlocal waiting
             waiting -= 1
             if waiting == 0:
-                self.call_later(self._settle_checked, bool(busy))
+                self.call_later(self._settle_checked, round_, bool(busy))
 
         for node in busy:
             if not node.call_later(back):
                 waiting -= 1  # closed: it will run nothing more
         back()
 
-    async def _settle_checked(self, was_busy: bool) -> None:
+    async def _settle_checked(self, round_: int, was_busy: bool) -> None:
+        if round_ != self._round or not self._settling:
+            return  # given up on (see _settle_overdue)
         if was_busy and self._settling < self.SETTLE_ROUNDS:
             self._settling += 1
             self._settle_round()
@@ -147,6 +160,14 @@ class TypeAheadApp(App[None]):
             return
         self._settling = 0
         await self._replay_held_keys()
+
+    async def _settle_overdue(self, settle: int) -> None:
+        """The keyboard is never held for good: a widget removed with a round's callback
+        still in its queue never runs it, and that round never ends. The held keys go on."""
+        if self._settling and settle == self._settles:
+            self._round += 1
+            self._settling = 0
+            await self._replay_held_keys()
 
     def _working(self) -> bool:
         """Whether thread work of the screen in front (or a write of the app's) is running."""
