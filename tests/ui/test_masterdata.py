@@ -285,6 +285,21 @@ async def test_filter_by_initials_and_clear(db: Database) -> None:
         assert isinstance(pilot.app.screen, MasterDataScreen)
 
 
+async def test_a_long_contact_name_keeps_to_one_row(db: Database) -> None:
+    """The contacts and addresses under the list are counted rows: an 80-character name is
+    cut with an ellipsis, not wrapped over the addresses."""
+    zhao = operators.login(db, "zhao", "1234")
+    masterdata.add_contact(db, zhao, "C0001", "中" * 80, "13912345678", make_default=True)
+    async with MdApp(db, "zhao", "zh").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        rows = screen_text(pilot).splitlines()
+        at = next(i for i, row in enumerate(rows) if "中中中" in row)
+        assert rows[at].rstrip().endswith("…"), rows[at]
+        assert "李经理" in rows[at + 1] and "收货地址" in rows[at + 2], "\n".join(rows)
+
+
 # -- stock --------------------------------------------------------------------------------------
 
 

@@ -110,6 +110,9 @@ class CustomersScreen(MdListScreen):
         height: 7;
         padding: 0 1;
         border-top: solid $primary;
+        /* one row per contact or address, however long the name: the rows are counted */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -246,8 +249,6 @@ class CustomersScreen(MdListScreen):
         if self.check_action("profile", ()):
             lines.append(Text(self.t("md.cust.profile_hint"), style="dim"))
         side = Text("\n").join(lines)
-        side.no_wrap = True
-        side.overflow = "ellipsis"
         self.query_one("#side", Static).update(side)
 
     def _refresh_side(self, saved: object) -> None:
