@@ -104,7 +104,7 @@ async def test_a_number_is_never_cut_and_a_formatted_field_refuses_whole() -> No
 async def test_several_lines_keep_the_first_and_ctrl_v_takes_the_same_path() -> None:
     async with Form("en").run_test(size=SIZE) as pilot:
         name, _, last = fields(pilot)
-        await paste(pilot, "上海市浦东新区\r\n张江路 88 号\n")
+        await paste(pilot, "\n上海市浦东新区\r\n\n张江路 88 号\n")  # as copied from a cell
         assert name.value == "上海市浦东新区"
         assert name.note == "Takes one line: pasted the first (of 2)"
         await pilot.press("tab", "tab")
@@ -130,7 +130,9 @@ async def test_the_login_screen_says_it_beside_the_field(db: Database) -> None:
         text = screen_text(pilot)
         assert "本栏最多 32 个字符：粘贴的 100 个只保留了前 32 个" in text
         await pilot.press("ctrl+u")
-        await pilot.press(*"zhao", "enter", *"1234", "enter")  # the note is in nobody's way
+        await pilot.press(*"zhao", "enter", "a")
+        assert "本栏不收这个字符" in screen_text(pilot)  # a PIN field does not echo it
+        await pilot.press(*"1234", "enter")  # the note is in nobody's way
         await settle(pilot)
         assert not isinstance(app.screen, LoginScreen), screen_text(pilot)
 

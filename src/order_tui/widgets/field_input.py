@@ -56,6 +56,8 @@ register(
             "The pasted text has characters this field does not take: nothing was pasted",
         ),
         "field.refused_key": ("本栏不收“{char}”", "This field does not take “{char}”"),
+        # a PIN field does not echo what was typed, even what it refused
+        "field.refused_hidden": ("本栏不收这个字符", "This field does not take that character"),
     }
 )
 
@@ -96,12 +98,13 @@ class FieldInput(Input):
         """Put `text` where the selection (or the cursor) is, keeping what fits."""
         if not text:
             return
-        lines = text.splitlines() or [""]
+        # the first line with text in it (a copied cell often starts with a line break)
+        lines = [ln for ln in text.splitlines() if ln.strip()] or [text.strip("\r\n")]
         line = lines[0]
         start, end = sorted(self.selection)
         room = len(self.value) - (end - start)
         notes: list[str] = []
-        if len([ln for ln in lines if ln.strip()]) > 1:
+        if len(lines) > 1:
             notes.append(self._t("field.first_line", lines=len(lines)))
         if self.max_length and room + len(line) > self.max_length:
             kept = max(0, self.max_length - room)
@@ -127,6 +130,8 @@ class FieldInput(Input):
             new = f"{self.value[:start]}{event.character}{self.value[end:]}"
             if self.max_length and len(new) > self.max_length:
                 self.show_note(self._t("field.max", limit=self.max_length))
+            elif not self._takes(new) and self.password:
+                self.show_note(self._t("field.refused_hidden"))
             elif not self._takes(new):
                 self.show_note(self._t("field.refused_key", char=_shown(event.character)))
 
