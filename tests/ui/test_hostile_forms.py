@@ -74,7 +74,8 @@ async def put(pilot: Pilot[None], field: Input, value: str) -> bool:
         return False
     pilot.app.post_message(events.Paste(value))
     await pilot.pause()
-    line = value.splitlines()[0] if value.strip("\r\n") else ""
+    lines = [ln for ln in value.splitlines() if ln.strip()]  # the field takes the first
+    line = lines[0] if lines else value.strip("\r\n")
     if not field.max_length or len(line) <= field.max_length:
         return False
     assert isinstance(field, FieldInput), f"#{field.id} is a plain Input"
