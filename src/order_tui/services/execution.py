@@ -23,7 +23,7 @@ from order_tui.domain.lifecycle import Action, Status
 from order_tui.domain.terms import HOLD_KINDS, HOLD_SOLUTIONS
 from order_tui.services import inputs, views
 from order_tui.services.common import Actor, audit, authorize, move, now_utc, require_read, today
-from order_tui.store import repo
+from order_tui.store import limits, repo
 from order_tui.store.engine import Database
 from order_tui.store.models import (
     Hold,
@@ -1009,7 +1009,8 @@ def release_locks(session: Session, actor: Actor, order: SalesOrder) -> None:
 # -- holds -------------------------------------------------------------------------------------
 
 
-HOLD_TEXT_MOST, HOLD_OWNER_MOST = 2000, 40  # the hold table's description/solution, owner
+HOLD_TEXT_MOST = limits.length_of(Hold, "description")  # the solution's is the same
+HOLD_OWNER_MOST = limits.length_of(Hold, "owner")
 
 
 def raise_hold_in_session(

@@ -31,14 +31,23 @@ def value_problem(column: Column[Any], value: Any) -> InvalidValue | None:
         return None
     kind = column.type
     if isinstance(value, str):
-        # SQLModel's str columns are AutoString, a TypeDecorator (not a String) with a length
-        length = kind.length if isinstance(kind, String | AutoString) else None
-        return text_problem(value, length)
+        return text_problem(value, _length(kind))
     if isinstance(kind, ScaledDecimal) and isinstance(value, Decimal | int):
         return number_problem(Decimal(value), kind.places)
     if isinstance(kind, Integer) and isinstance(value, int) and not isinstance(value, bool):
         return number_problem(value)
     return None
+
+
+def _length(kind: Any) -> int | None:
+    # SQLModel's str columns are AutoString, a TypeDecorator (not a String) with a length
+    return kind.length if isinstance(kind, String | AutoString) else None
+
+
+def length_of(table_model: Any, field: str) -> int | None:
+    """The most characters `field` of a table model holds: for a service that checks a text
+    with its own field name before the write (the schema stays the one place it is said)."""
+    return _length(table_model.__table__.c[field].type)
 
 
 def _refuse(field: str, problem: InvalidValue) -> ValidationError:
